@@ -1,0 +1,61 @@
+# Two entry points for a fresh Debian machine, as root:
+#   make demo   — a simulated 6-host Magento fleet on this machine, and what qpt-apply does with it
+#   make test   — the whole suite on every supported Python / ansible-core pair (what CI runs)
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python version : ansible-core series, one test leg each.
+LEGS ?= 3.11:2.19 3.12:2.21
+DEMO_LEG ?= 3.11:2.19
+VENVS ?= .venv
+LAB_DIR ?= .lab
+PYTEST_ARGS ?=
+
+APT_PACKAGES := openssh-server openssh-client php-cli php-mysql php-zip php-xml composer \
+                mariadb-server mariadb-client git patch unzip sudo
+
+venv_of = $(VENVS)/py$(word 1,$(subst :, ,$(1)))-ansible$(word 2,$(subst :, ,$(1)))
+
+.PHONY: help deps venvs demo demo-down test lint clean
+
+help:
+	@echo "make demo    bring up a 6-host lab and run qpt-apply against it"
+	@echo "make test    run the whole suite on: $(LEGS)"
+	@echo "make lint    ansible-lint (production profile)"
+	@echo "make clean   stop the demo lab, remove venvs"
+
+deps:
+	@bash .ci/install-system-packages $(APT_PACKAGES)
+
+# One venv per leg: the project with its test and lint extras, ansible-core pinned to the leg's series.
+$(VENVS)/py%/.installed: pyproject.toml
+	@bash .ci/make-venv "$(@D)"
+	@touch "$@"
+
+venvs: $(foreach leg,$(LEGS),$(call venv_of,$(leg))/.installed)
+
+# The lab is stopped at the end (also on failure or Ctrl-C) unless KEEP_LAB=1.
+demo: deps $(call venv_of,$(DEMO_LEG))/.installed
+	@export PATH="$(abspath $(call venv_of,$(DEMO_LEG)))/bin:$$PATH"; set -e; \
+	  [ -n "$(KEEP_LAB)" ] || trap 'qpt-apply lab down --dir "$(LAB_DIR)"' EXIT; \
+	  qpt-apply lab up --dir "$(LAB_DIR)" --spec qpt_apply/lab/demo.yml; \
+	  qpt-apply lab status --dir "$(LAB_DIR)"
+
+demo-down:
+	@PATH="$(abspath $(call venv_of,$(DEMO_LEG)))/bin:$$PATH" qpt-apply lab down --dir "$(LAB_DIR)"
+
+test: deps venvs
+	@set -e; first=1; for leg in $(LEGS); do \
+	  venv="$(VENVS)/py$${leg%%:*}-ansible$${leg##*:}"; \
+	  echo "=== Python $${leg%%:*}, ansible-core $${leg##*:} ==="; \
+	  "$$venv/bin/python" -c 'import ansible, sys; print("ansible-core", ansible.__version__ if hasattr(ansible, "__version__") else "", sys.version.split()[0])'; \
+	  if [ $$first = 1 ]; then PATH="$$PWD/$$venv/bin:$$PATH" "$$venv/bin/ansible-lint" --profile production --offline playbooks roles; first=0; fi; \
+	  PATH="$$PWD/$$venv/bin:$$PATH" "$$venv/bin/python" -m pytest -p no:cacheprovider $(PYTEST_ARGS); \
+	done
+
+lint: $(call venv_of,$(DEMO_LEG))/.installed
+	@PATH="$(abspath $(call venv_of,$(DEMO_LEG)))/bin:$$PATH" ansible-lint --profile production --offline playbooks roles
+
+clean:
+	-@[ -f "$(LAB_DIR)/lab.state.json" ] && $(MAKE) --no-print-directory demo-down || true
+	rm -rf $(VENVS)

@@ -1,0 +1,102 @@
+"""The lab spec: which simulated hosts to build, validated before anything starts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import standin
+
+MODES = ("production", "developer", "default")
+PATCH_STATES = ("clean", "applied", "conflict")
+TOOLS = ("git", "patch")
+_NAME = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
+
+
+class SpecError(ValueError):
+    """A spec the lab cannot build; the message is one line naming the problem."""
+
+
+@dataclass(frozen=True)
+class HostSpec:
+    name: str = "web1"
+    magento: str = "2.4.6-p3"
+    edition: str = "community"
+    qpt: str | None = "1.1.53"
+    mode: str = "production"
+    patch: str = "clean"
+    tools: tuple[str, ...] = field(default=TOOLS)
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "tools": list(self.tools)}
+
+
+_CHOICES = {
+    "magento": standin.MAGENTO_VERSIONS,
+    "edition": standin.EDITIONS,
+    "qpt": (None, *standin.QPT_VERSIONS),
+    "mode": MODES,
+    "patch": PATCH_STATES,
+}
+
+
+def default_hosts(count: int) -> list[HostSpec]:
+    if not 1 <= count <= 200:
+        raise SpecError(f"--hosts must be between 1 and 200, not {count}")
+    return [HostSpec(name=f"web{i}") for i in range(1, count + 1)]
+
+
+def load(path: Path) -> list[HostSpec]:
+    try:
+        document = yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise SpecError(f"cannot read spec {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"spec {path} is not valid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(document, dict) or set(document) != {"hosts"} or not isinstance(document["hosts"], list):
+        raise SpecError(f"spec {path} must be a mapping with one key 'hosts' holding a list of hosts")
+    return parse_hosts(document["hosts"])
+
+
+def parse_hosts(entries: list) -> list[HostSpec]:
+    if not entries:
+        raise SpecError("the spec lists no hosts")
+    hosts = [_parse_host(i, entry) for i, entry in enumerate(entries, start=1)]
+    seen: set[str] = set()
+    for host in hosts:
+        if host.name in seen:
+            raise SpecError(f"host name {host.name!r} appears twice in the spec")
+        seen.add(host.name)
+    return hosts
+
+
+def _parse_host(index: int, entry) -> HostSpec:
+    if entry is None:
+        entry = {}
+    if not isinstance(entry, dict):
+        raise SpecError(f"host #{index} must be a mapping, not {type(entry).__name__}")
+    values = {"name": f"web{index}", **entry}
+    label = f"host {values['name']!r}" if isinstance(values["name"], str) else f"host #{index}"
+    known = set(HostSpec.__dataclass_fields__)
+    for key in values:
+        if key not in known:
+            raise SpecError(f"{label}: unknown key {key!r} (known: {', '.join(sorted(known))})")
+    if not isinstance(values["name"], str) or not _NAME.match(values["name"]):
+        raise SpecError(f"{label}: name must match {_NAME.pattern} (lowercase, at most 16 characters)")
+    for key, allowed in _CHOICES.items():
+        if key in values:
+            value = values[key]
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = str(value)  # YAML reads an unquoted 1.1 as a number
+            if value not in allowed:
+                shown = ", ".join("null" if a is None else str(a) for a in allowed)
+                raise SpecError(f"{label}: {key} {values[key]!r} is not one of: {shown}")
+            values[key] = value
+    tools = values.get("tools", list(TOOLS))
+    if not isinstance(tools, list) or any(t not in TOOLS for t in tools) or len(set(tools)) != len(tools):
+        raise SpecError(f"{label}: tools must be a list drawn from {list(TOOLS)}, not {tools!r}")
+    values["tools"] = tuple(t for t in TOOLS if t in tools)
+    return HostSpec(**values)
