@@ -16,9 +16,45 @@ class BadInput(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qpt-apply", description=__doc__)
+    parser = argparse.ArgumentParser(prog="qpt-apply", description="Roll Adobe Commerce Quality Patches Tool patches out across Magento 2 fleets, canary first.")
     parser.add_argument("--version", action="version", version=f"qpt-apply {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(sub: argparse.ArgumentParser, *, inventory: bool = True) -> None:
+        if inventory:
+            sub.add_argument("-i", "--inventory", required=True, type=Path, help="Ansible inventory (group 'magento')")
+            sub.add_argument("--patch", dest="patches", action="append", metavar="ID",
+                             help="QPT patch ID; repeat for several (default: ACSD-61103)")
+            sub.add_argument("--limit", metavar="PATTERN", help="Ansible host pattern to narrow the inventory")
+        sub.add_argument("--json", action="store_true", help="print one JSON document on stdout, nothing else")
+        sub.add_argument("--state-dir", type=Path, default=Path(".qpt-apply"), help="where run journals live")
+
+    sub = commands.add_parser("status", help="where each host stands (read-only)")
+    common(sub)
+    sub = commands.add_parser("plan", help="preview a rollout: each host's action, the batches (changes nothing)")
+    common(sub)
+    sub.add_argument("--batches", default="1,25%,100%", help="batch sizes, canary first (default 1,25%%,100%%)")
+    sub = commands.add_parser("apply", help="roll the patch(es) out, canary first")
+    common(sub)
+    sub.add_argument("--batches", default="1,25%,100%", help="batch sizes, canary first (default 1,25%%,100%%)")
+    sub.add_argument("--max-failed", type=int, default=0, metavar="N",
+                     help="halt once more than N hosts failed in all (default 0: stop after a failing batch)")
+    sub.add_argument("--maintenance", action="store_true", help="maintenance mode around each host's change")
+    sub.add_argument("--rollback-failed", action="store_true", help="revert the hosts of the batch that failed")
+    sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    sub = commands.add_parser("revert", help="take the patch(es) back out")
+    common(sub)
+    sub.add_argument("--restore-package", action="store_true",
+                     help="also put back the magento/quality-patches version from before the apply")
+    sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    sub = commands.add_parser("report", help="show a run's report")
+    sub.add_argument("run_id", metavar="RUN_ID")
+    sub.add_argument("--format", choices=("table", "json", "junit", "html"), default="table")
+    sub.add_argument("--state-dir", type=Path, default=Path(".qpt-apply"))
+    sub = commands.add_parser("resume", help="continue an interrupted or halted apply/revert run")
+    sub.add_argument("run_id", metavar="RUN_ID")
+    sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    common(sub, inventory=False)
 
     lab = commands.add_parser("lab", help="a simulated Magento fleet on this machine (for trying and testing)")
     lab_commands = lab.add_subparsers(dest="lab_command", required=True, metavar="ACTION")
@@ -36,15 +72,46 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from .model import InputError
+
     try:
         if args.command == "lab":
             return _lab(args)
-    except BadInput as exc:
+        return _run(args)
+    except (BadInput, InputError) as exc:
         print(f"qpt-apply: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     raise AssertionError(f"unhandled command {args.command}")
+
+
+def _run(args) -> int:
+    from . import model, report, rollout
+    from .console import Ui
+    from .journal import Run
+
+    ui = Ui(json_mode=getattr(args, "json", False))
+    if args.command == "report":
+        doc = report.document(Run.open(args.state_dir, args.run_id))
+        if args.format == "table":
+            ui.results_table(f"{doc['command']} {', '.join(doc['patches'])} — run {doc['run_id']} ({doc['state']})",
+                             [model.HostResult.from_record(h) for h in doc["hosts"]], show_batch=True)
+        else:
+            sys.stdout.write(report.render(doc, args.format))
+        return EXIT_OK
+    if args.command == "resume":
+        return rollout.resume(args.state_dir, args.run_id, args.yes, ui, args.json)
+    if getattr(args, "max_failed", 0) < 0:
+        raise BadInput("--max-failed must be 0 or more")
+    options = rollout.Options(
+        command=args.command, inventory=args.inventory, patches=model.validate_patches(args.patches),
+        state_dir=args.state_dir, limit=args.limit, serial=model.parse_batches(getattr(args, "batches", None)),
+        max_failed=getattr(args, "max_failed", 0), maintenance=getattr(args, "maintenance", False),
+        rollback_failed=getattr(args, "rollback_failed", False),
+        restore_package=getattr(args, "restore_package", False), yes=getattr(args, "yes", False), json=args.json)
+    return {"status": rollout.status, "plan": rollout.plan, "apply": rollout.apply,
+            "revert": rollout.revert}[args.command](options, ui)
 
 
 def _lab(args) -> int:

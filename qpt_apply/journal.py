@@ -1,0 +1,166 @@
+"""The journal: every run leaves runs/<RUN_ID>/ under the state dir, written as things happen.
+
+    run.json        command, options (enough to resume), state, exit code, timestamps
+    plan.json       hosts, batches and the would-be action of each host
+    records.jsonl   one result record per line, appended as each host finishes
+    runner/         ansible-runner's private data dirs (events, stdout) — secrets are no_log'd there
+    report.json junit.xml report.html
+
+One rollout at a time per inventory: locks/<hash>.lock names the RUN_ID and PID holding it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .model import HostResult, InputError
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def new_run_id(command: str) -> str:
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{command}-{secrets.token_hex(2)}"
+
+
+@dataclass
+class Run:
+    directory: Path
+
+    @property
+    def run_id(self) -> str:
+        return self.directory.name
+
+    @classmethod
+    def create(cls, state_dir: Path, command: str, options: dict[str, Any]) -> "Run":
+        run = cls(state_dir / "runs" / new_run_id(command))
+        (run.directory / "runner").mkdir(parents=True)
+        run.directory.chmod(0o700)
+        run.write_meta({"run_id": run.run_id, "command": command, "options": options, "state": "running",
+                        "started": _now(), "finished": None, "exit_code": None, "pid": os.getpid()})
+        return run
+
+    @classmethod
+    def open(cls, state_dir: Path, run_id: str) -> "Run":
+        directory = state_dir / "runs" / run_id
+        if not (directory / "run.json").is_file():
+            known = sorted(p.name for p in (state_dir / "runs").glob("*")) if (state_dir / "runs").is_dir() else []
+            hint = f" (latest: {known[-1]})" if known else ""
+            raise InputError(f"no run {run_id!r} in {state_dir}{hint}")
+        return cls(directory)
+
+    # -- metadata
+    @property
+    def meta(self) -> dict[str, Any]:
+        return json.loads((self.directory / "run.json").read_text())
+
+    def write_meta(self, meta: dict[str, Any]) -> None:
+        _atomic_write(self.directory / "run.json", json.dumps(meta, indent=2) + "\n")
+
+    def update(self, **changes: Any) -> None:
+        self.write_meta({**self.meta, **changes})
+
+    def finish(self, state: str, exit_code: int) -> None:
+        self.update(state=state, exit_code=exit_code, finished=_now())
+
+    # -- plan and records
+    def write_plan(self, plan: dict[str, Any]) -> None:
+        _atomic_write(self.directory / "plan.json", json.dumps(plan, indent=2) + "\n")
+
+    @property
+    def plan(self) -> dict[str, Any] | None:
+        path = self.directory / "plan.json"
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def append_record(self, result: HostResult) -> None:
+        with open(self.directory / "records.jsonl", "a") as out:
+            out.write(json.dumps(result.as_json()) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+
+    def results(self) -> dict[str, HostResult]:
+        """Latest record per host (a resumed run appends; the last word wins)."""
+        path = self.directory / "records.jsonl"
+        latest: dict[str, HostResult] = {}
+        if path.exists():
+            for line in path.read_text().splitlines():
+                if line.strip():
+                    record = json.loads(line)
+                    latest[record["host"]] = HostResult.from_record(record)
+        return latest
+
+    def runner_dir(self, step: str) -> Path:
+        """A fresh private_data_dir per playbook run: a reused one leaks env/ between runs."""
+        existing = len(list((self.directory / "runner").iterdir()))
+        path = self.directory / "runner" / f"{existing + 1:02d}-{step}"
+        path.mkdir(parents=True)
+        return path
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
+class Lock:
+    """One rollout at a time per inventory. A lock whose process is gone is stale and taken over."""
+
+    def __init__(self, state_dir: Path, inventory: Path):
+        key = hashlib.sha256(str(inventory.resolve()).encode()).hexdigest()[:16]
+        self.path = state_dir / "locks" / f"{key}.lock"
+        self.inventory = inventory
+        self.stale_from: str | None = None
+
+    def acquire(self, run_id: str) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        mine = json.dumps({"run_id": run_id, "pid": os.getpid(), "host": socket.gethostname(),
+                           "inventory": str(self.inventory.resolve()), "started": _now()})
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            except FileExistsError:
+                holder = self._holder()
+                if holder and self._holder_alive(holder):
+                    raise InputError(f"run {holder['run_id']} (pid {holder['pid']}) is already rolling out to "
+                                     f"{self.inventory}; wait for it or stop it first") from None
+                self.stale_from = (holder or {}).get("run_id", "unknown")
+                self.path.unlink(missing_ok=True)
+                continue
+            with os.fdopen(fd, "w") as out:
+                out.write(mine)
+            return
+        raise InputError(f"could not take the rollout lock {self.path}")
+
+    def release(self) -> None:
+        holder = self._holder()
+        if holder and holder.get("pid") == os.getpid():
+            self.path.unlink(missing_ok=True)
+
+    def _holder(self) -> dict[str, Any] | None:
+        try:
+            return json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return None
+
+    @staticmethod
+    def _holder_alive(holder: dict[str, Any]) -> bool:
+        if holder.get("host") != socket.gethostname():
+            return True  # cannot see another machine's processes: trust the lock
+        pid = holder.get("pid")
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, TypeError):
+            return False
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state != "Z" and (b"qpt" in cmd or b"pytest" in cmd or b"python" in cmd)

@@ -1,0 +1,127 @@
+"""The nouns of a rollout: hosts, batches, plans, per-host results — and the input rules for them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+PATCH_ID = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]+(-V[0-9]+)?$")
+DEFAULT_PATCHES = ("ACSD-61103",)
+DEFAULT_BATCHES = ("1", "25%", "100%")
+
+# Actions a result record may carry (the playbooks decide them; these are for display and exit codes).
+FAILED_ACTIONS = {"conflict", "unreachable", "failed"}
+OUTCOMES = ("changed", "ok", "skipped", "failed", "would-change", "not-run")
+
+
+class InputError(ValueError):
+    """Input refused before any host is touched (exit 2). One line, naming the problem."""
+
+
+def validate_patches(patches: list[str] | None) -> list[str]:
+    patches = list(patches or DEFAULT_PATCHES)
+    for patch in patches:
+        if not PATCH_ID.match(patch):
+            raise InputError(f"{patch!r} is not a QPT patch ID (expected e.g. ACSD-61103 or MDVA-30265-V2)")
+    return list(dict.fromkeys(patches))
+
+
+def parse_batches(text: str | None) -> list[int | str]:
+    """'1,25%,100%' → [1, '25%', '100%'] (Ansible's `serial` list; the last size repeats)."""
+    items = [item.strip() for item in (text or ",".join(DEFAULT_BATCHES)).split(",")]
+    parsed: list[int | str] = []
+    for item in items:
+        if re.fullmatch(r"[1-9][0-9]*", item):
+            parsed.append(int(item))
+        elif re.fullmatch(r"([1-9][0-9]?|100)%", item):
+            parsed.append(item)
+        else:
+            raise InputError(f"batch size {item!r} is not a positive count or a percentage like 25% (in {text!r})")
+    return parsed
+
+
+def batch_hosts(hosts: list[str], serial: list[int | str]) -> list[list[str]]:
+    """Split hosts into batches exactly as Ansible's `serial` does (sizes from the play's host count)."""
+    total = len(hosts)
+
+    def size(value: int | str) -> int:
+        if isinstance(value, str):
+            return int(int(value[:-1]) / 100.0 * total) or 1
+        return value
+
+    batches, position, index = [], 0, 0
+    while position < total:
+        count = size(serial[min(index, len(serial) - 1)])
+        batches.append(hosts[position:position + count])
+        position += count
+        index += 1
+    return batches
+
+
+@dataclass
+class HostResult:
+    """One host's result record, as the playbook emitted it (plus the batch the CLI ran it in)."""
+
+    host: str
+    action: str = "not-run"
+    outcome: str = "not-run"
+    magento: str | None = None
+    edition: str | None = None
+    mode: str | None = None
+    qpt_before: str | None = None
+    qpt_after: str | None = None
+    status_before: dict[str, str] = field(default_factory=dict)
+    status_after: dict[str, str] = field(default_factory=dict)
+    reason: dict[str, Any] = field(default_factory=lambda: {"code": None, "message": ""})
+    verify: dict[str, Any] | None = None
+    qpt_output: str = ""
+    batch: int | None = None
+    check_mode: bool = False
+    timings: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], batch: int | None = None) -> "HostResult":
+        known = {f for f in cls.__dataclass_fields__ if f not in ("extra", "batch")}
+        values = {k: v for k, v in record.items() if k in known}
+        extra = {k: v for k, v in record.items() if k not in known and k != "batch"}
+        if not isinstance(values.get("reason"), dict):
+            values["reason"] = {"code": None, "message": str(values.get("reason") or "")}
+        return cls(**values, batch=batch if batch is not None else record.get("batch"), extra=extra)
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome == "failed" or self.action in FAILED_ACTIONS
+
+    @property
+    def done(self) -> bool:
+        """Ran to an end on the host (success, skip or failure): a resume does not run it again."""
+        return self.outcome in ("changed", "ok", "skipped", "failed")
+
+    def as_json(self) -> dict[str, Any]:
+        data = {
+            "host": self.host, "magento": self.magento, "qpt_before": self.qpt_before,
+            "qpt_after": self.qpt_after, "status_before": self.status_before,
+            "status_after": self.status_after, "action": self.action, "outcome": self.outcome,
+            "reason": self.reason, "batch": self.batch, "verify": self.verify,
+            "edition": self.edition, "mode": self.mode, "qpt_output": self.qpt_output,
+            "check_mode": self.check_mode, "timings": self.timings,
+        }
+        data.update(self.extra)
+        return data
+
+
+@dataclass
+class Plan:
+    patches: list[str]
+    hosts: list[str]
+    batches: list[list[str]]
+    serial: list[int | str]
+    results: dict[str, HostResult] = field(default_factory=dict)
+
+    def batch_of(self, host: str) -> int | None:
+        for number, members in enumerate(self.batches, start=1):
+            if host in members:
+                return number
+        return None

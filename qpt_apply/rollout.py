@@ -1,0 +1,302 @@
+"""status / plan / apply / revert / resume: what each command runs, in which order, and its exit code.
+
+The playbooks own the rolling semantics (serial batches, the cumulative failure cap, unreachable =
+failed); this module adds what only a controller-side program can: a preview and a confirmation, the
+journal, live progress, Ctrl-C that stops between batches, resume, and reports.
+"""
+
+from __future__ import annotations
+
+import signal
+import tempfile
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import report, runner
+from .console import Progress, Ui, is_interactive
+from .journal import Lock, Run
+from .model import HostResult, InputError, Plan, batch_hosts
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_HALTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+ONPREM_GROUP = "magento"
+
+
+@dataclass
+class Options:
+    command: str
+    inventory: Path
+    patches: list[str]
+    state_dir: Path
+    limit: str | None = None
+    serial: list[int | str] = field(default_factory=lambda: [1, "25%", "100%"])
+    max_failed: int = 0
+    maintenance: bool = False
+    rollback_failed: bool = False
+    restore_package: bool = False
+    functional: bool = False
+    yes: bool = False
+    json: bool = False
+
+    def to_journal(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["inventory"] = str(self.inventory.resolve())
+        data["state_dir"] = str(self.state_dir)
+        return data
+
+    @classmethod
+    def from_journal(cls, data: dict[str, Any], **overrides: Any) -> "Options":
+        data = {**data, **overrides}
+        data["inventory"] = Path(data["inventory"])
+        data["state_dir"] = Path(data["state_dir"])
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+def extravars(options: Options, **more: Any) -> dict[str, Any]:
+    """The playbooks' inputs. Never a secret: extra vars appear in runner artifacts and process lists."""
+    data = {
+        "qpt_patches": options.patches,
+        "qpt_max_failed_hosts": options.max_failed,
+        "qpt_serial": options.serial,
+        "magento_maintenance_enabled": options.maintenance,
+        "qpt_package_restore": options.restore_package,
+        "qpt_verify_functional": options.functional,
+    }
+    data.update(more)
+    return data
+
+
+def resolve_hosts(options: Options) -> list[str]:
+    if not options.inventory.is_file():
+        raise InputError(f"inventory {options.inventory} does not exist or is not a file")
+    with tempfile.TemporaryDirectory(prefix="qpt-apply-") as scratch:
+        hosts = runner.list_hosts(options.inventory, ONPREM_GROUP, options.limit, Path(scratch))
+    if not hosts:
+        where = f" matching --limit {options.limit!r}" if options.limit else ""
+        raise InputError(f"no host in group '{ONPREM_GROUP}' of {options.inventory}{where}")
+    return hosts
+
+
+# --------------------------------------------------------------------------- read-only commands
+
+
+def status(options: Options, ui: Ui) -> int:
+    hosts = resolve_hosts(options)
+    run = Run.create(options.state_dir, "status", options.to_journal())
+    run.write_plan({"hosts": hosts, "batches": [hosts], "serial": ["100%"]})
+    outcome = runner.run_playbook("status.yml", inventory=options.inventory, limit=options.limit,
+                                  extravars=extravars(options), private_data_dir=run.runner_dir("status"),
+                                  on_record=run.append_record)
+    _fill_missing(run, hosts, outcome.results)
+    code = EXIT_FAILED if any(r.failed for r in run.results().values()) else EXIT_OK
+    return _finish(run, ui, "completed", code, title="Fleet status")
+
+
+def plan(options: Options, ui: Ui) -> int:
+    hosts = resolve_hosts(options)
+    run = Run.create(options.state_dir, "plan", options.to_journal())
+    the_plan = _preview(run, options, hosts, playbook="apply.yml")
+    code = EXIT_FAILED if any(r.failed for r in the_plan.results.values()) else EXIT_OK
+    return _finish(run, ui, "completed", code, title="Plan (nothing was changed)", show_batch=True)
+
+
+def _preview(run: Run, options: Options, hosts: list[str], *, playbook: str) -> Plan:
+    """Check mode over all hosts at once: real probes, no writes; gives each host's would-be action."""
+    batches = batch_hosts(hosts, options.serial)
+    the_plan = Plan(options.patches, hosts, batches, options.serial)
+    preview = runner.run_playbook(
+        playbook, inventory=options.inventory, limit=options.limit, check=True,
+        extravars=extravars(options, qpt_serial=["100%"], qpt_max_failed_hosts=len(hosts)),
+        private_data_dir=run.runner_dir("preview"))
+    for host in hosts:
+        result = preview.results.get(host) or HostResult(host=host, action="failed", outcome="failed",
+                                                         reason={"code": "no-record", "message": "no result"})
+        result.batch = the_plan.batch_of(host)
+        the_plan.results[host] = result
+        if run.meta["command"] == "plan":
+            run.append_record(result)
+    run.write_plan({"hosts": hosts, "batches": batches, "serial": options.serial,
+                    "preview": {h: r.as_json() for h, r in the_plan.results.items()}})
+    return the_plan
+
+
+# --------------------------------------------------------------------------- changing commands
+
+
+def apply(options: Options, ui: Ui) -> int:
+    return _rollout(options, ui, playbook="apply.yml")
+
+
+def revert(options: Options, ui: Ui) -> int:
+    return _rollout(options, ui, playbook="revert.yml")
+
+
+def resume(state_dir: Path, run_id: str, yes: bool, ui: Ui, json_mode: bool) -> int:
+    run = Run.open(state_dir, run_id)
+    meta = run.meta
+    if meta["command"] not in ("apply", "revert"):
+        raise InputError(f"run {run_id} is a {meta['command']}: only apply and revert runs can be resumed")
+    if meta["state"] == "completed":
+        raise InputError(f"run {run_id} already completed (exit {meta['exit_code']}); nothing to resume")
+    options = Options.from_journal(meta["options"], yes=yes, json=json_mode, state_dir=state_dir)
+    return _rollout(options, ui, playbook=f"{meta['command']}.yml", resumed=run)
+
+
+def _rollout(options: Options, ui: Ui, *, playbook: str, resumed: Run | None = None) -> int:
+    hosts = resolve_hosts(options)
+    lock = Lock(options.state_dir, options.inventory)
+    run = resumed or Run.create(options.state_dir, options.command, options.to_journal())
+    lock.acquire(run.run_id)
+    try:
+        if lock.stale_from:
+            ui.say(f"note: took over a stale lock left by run {lock.stale_from} (its process is gone)")
+        if resumed:
+            the_plan = _resume_plan(run, hosts)
+            run.update(state="running", pid=None)
+        else:
+            the_plan = _preview(run, options, hosts, playbook=playbook)
+        remaining = [h for h in hosts if not _done(run, h)]
+        ui.results_table(f"{options.command} {', '.join(options.patches)} — run {run.run_id}",
+                         [the_plan.results[h] for h in hosts if h in the_plan.results], show_batch=True)
+        if not remaining:
+            return _finish(run, ui, "completed", _exit_code(run, hosts, halted=False), title="Result")
+        if not _confirm(options, ui, remaining, the_plan):
+            run.finish("cancelled", EXIT_BAD_INPUT)
+            return EXIT_BAD_INPUT
+        return _execute(run, options, ui, playbook, hosts, the_plan, remaining)
+    finally:
+        lock.release()
+
+
+def _resume_plan(run: Run, hosts: list[str]) -> Plan:
+    saved = run.plan or {}
+    options = run.meta["options"]
+    the_plan = Plan(options["patches"], saved.get("hosts", hosts), saved.get("batches", [hosts]),
+                    saved.get("serial", []))
+    the_plan.results = {h: HostResult.from_record(r) for h, r in (saved.get("preview") or {}).items()}
+    return the_plan
+
+
+def _done(run: Run, host: str) -> bool:
+    result = run.results().get(host)
+    return bool(result and result.done)
+
+
+def _confirm(options: Options, ui: Ui, remaining: list[str], the_plan: Plan) -> bool:
+    if options.yes:
+        return True
+    if not is_interactive():
+        raise InputError("refusing to prompt: stdin is not a terminal; pass --yes to proceed")
+    batches = [[h for h in b if h in remaining] for b in the_plan.batches]
+    sizes = " → ".join(str(len(b)) for b in batches if b)
+    answer = ui.out.input(f"{options.command} on {len(remaining)} host(s) in batches {sizes}? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+class _StopRequest:
+    """First Ctrl-C: finish the running batch, then stop (no host is left mid-patch). Second: abort now."""
+
+    def __init__(self, stop_file: Path, ui: Ui):
+        self.stop_file = stop_file
+        self.ui = ui
+        self.interrupted = False
+        self.abort = threading.Event()
+        self.previous = None
+
+    def __enter__(self) -> "_StopRequest":
+        self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        signal.signal(signal.SIGINT, self.previous)
+        self.stop_file.unlink(missing_ok=True)
+
+    def _handle(self, signum, frame) -> None:
+        if not self.interrupted:
+            self.interrupted = True
+            self.stop_file.touch()
+            self.ui.say("[yellow]interrupt: finishing the running batch, then stopping (Ctrl-C again to abort now)[/]")
+        else:
+            self.abort.set()
+
+
+def _execute(run: Run, options: Options, ui: Ui, playbook: str, hosts: list[str], the_plan: Plan,
+             remaining: list[str]) -> int:
+    batches = [[h for h in b if h in remaining] for b in the_plan.batches]
+    batches = [b for b in batches if b]
+    failed_before = sum(1 for h in hosts if (r := run.results().get(h)) and r.failed)
+    stop_file = run.directory / "stop-requested"
+
+    def record(result: HostResult) -> None:
+        result.batch = the_plan.batch_of(result.host)
+        run.append_record(result)
+
+    with _StopRequest(stop_file, ui) as stop, Progress(ui, batches) as progress:
+        def on_record(result: HostResult) -> None:
+            record(result)
+            progress.on_record(result)
+
+        outcome = runner.run_playbook(
+            playbook, inventory=options.inventory, limit=",".join(remaining),
+            extravars=extravars(options, qpt_serial=[len(b) for b in batches],
+                                qpt_max_failed_hosts=max(options.max_failed - failed_before, 0),
+                                qpt_stop_file=str(stop_file)),
+            private_data_dir=run.runner_dir(options.command), on_record=on_record, on_event=progress.on_event,
+            cancel=stop.abort)
+    interrupted = stop.interrupted
+    if options.rollback_failed and outcome.halted and playbook == "apply.yml":
+        _rollback_failing_batch(run, options, ui, the_plan)
+    if interrupted:
+        return _finish(run, ui, "interrupted", EXIT_INTERRUPTED, title="Interrupted",
+                       hint=f"resume with: qpt-apply resume {run.run_id} --state-dir {options.state_dir}")
+    code = _exit_code(run, hosts, halted=outcome.halted)
+    state = "halted" if outcome.halted else "completed"
+    _fill_missing(run, hosts, run.results(), reason="not run: the rollout halted before this batch")
+    return _finish(run, ui, state, code, title="Result")
+
+
+def _rollback_failing_batch(run: Run, options: Options, ui: Ui, the_plan: Plan) -> None:
+    results = run.results()
+    failing = next((b for b in the_plan.batches if any(results.get(h) and results[h].failed for h in b)), None)
+    if not failing:
+        return
+    targets = [h for h in failing if results.get(h) and results[h].action not in ("unreachable",)]
+    ui.say(f"rolling back batch {the_plan.batches.index(failing) + 1}: {', '.join(targets)}")
+    runner.run_playbook("revert.yml", inventory=options.inventory, limit=",".join(targets),
+                        extravars=extravars(options, qpt_serial=["100%"], qpt_max_failed_hosts=len(targets)),
+                        private_data_dir=run.runner_dir("rollback"))
+    run.update(rolled_back=targets)
+
+
+def _exit_code(run: Run, hosts: list[str], *, halted: bool) -> int:
+    if halted:
+        return EXIT_HALTED
+    results = run.results()
+    return EXIT_FAILED if any(results.get(h) and results[h].failed for h in hosts) else EXIT_OK
+
+
+def _fill_missing(run: Run, hosts: list[str], results: dict[str, HostResult], reason: str = "no result") -> None:
+    known = run.results()
+    for host in hosts:
+        if host not in known and host not in results:
+            run.append_record(HostResult(host=host, reason={"code": "not-run", "message": reason}))
+
+
+def _finish(run: Run, ui: Ui, state: str, code: int, *, title: str, show_batch: bool = False,
+            hint: str | None = None) -> int:
+    run.finish(state, code)
+    doc = report.write_all(run)
+    if ui.json_mode:
+        print(report.render(doc, "json"), end="")
+        return code
+    results = [HostResult.from_record(h) for h in doc["hosts"]]
+    ui.results_table(f"{title} — run {run.run_id}", results, show_batch=show_batch or doc["command"] != "status")
+    s = doc["summary"]
+    ui.say(f"{s['hosts']} host(s): {s['changed']} changed, {s['ok']} ok, {s['skipped']} skipped, "
+           f"{s['failed']} failed" + (f", {s['not_run']} not run" if s["not_run"] else "")
+           + (f", {s['would_change']} would change" if s["would_change"] else ""))
+    if hint:
+        ui.say(hint)
+    ui.say(f"report: {run.directory / 'report.html'}")
+    return code

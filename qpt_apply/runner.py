@@ -1,0 +1,152 @@
+"""The only place that runs Ansible: ansible-runner drives the playbooks, events come back as records.
+
+Python never parses QPT output: each host's playbook ends with a result record (set_stats) and this
+module only lifts those records out of runner events. Hosts that never get that far (unreachable, a
+failure before the record task) get a record synthesised from the event that stopped them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .model import HostResult
+from .paths import content_root
+
+RECORD_KEY = "qpt_result"
+HALT_STAT = "qpt_halted"
+
+
+@dataclass
+class PlaybookRun:
+    rc: int
+    status: str                                  # successful | failed | canceled | timeout
+    results: dict[str, HostResult] = field(default_factory=dict)
+    halted: bool = False
+    stats: dict[str, Any] = field(default_factory=dict)
+    private_data_dir: Path | None = None
+
+
+def _environment() -> dict[str, str]:
+    # The venv's bin holds ansible-playbook; an unactivated venv must still find it.
+    here = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    return {
+        "PATH": path if here in path.split(os.pathsep) else f"{here}{os.pathsep}{path}",
+        "ANSIBLE_CONFIG": str(content_root() / "ansible.cfg"),
+        "ANSIBLE_ROLES_PATH": str(content_root() / "roles"),
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_FORCE_COLOR": "0",
+    }
+
+
+def list_hosts(inventory: Path, pattern: str, limit: str | None, private_data_dir: Path) -> list[str]:
+    """Hosts of `pattern` in inventory order after --limit, using Ansible's own pattern rules."""
+    import ansible_runner
+
+    args = [pattern, "-i", str(inventory), "--list-hosts"]
+    if limit:
+        args += ["--limit", limit]
+    out, err, rc = ansible_runner.run_command(
+        executable_cmd="ansible", cmdline_args=args, envvars=_environment(),
+        private_data_dir=str(private_data_dir), input_fd=None, output_fd=None, error_fd=None, quiet=True,
+    )
+    hosts = []
+    for line in out.splitlines():
+        line = line.strip()
+        if line and not line.startswith("hosts (") and not line.startswith("[WARNING]"):
+            hosts.append(line)
+    return hosts
+
+
+def run_playbook(
+    playbook: str,
+    *,
+    inventory: Path,
+    extravars: dict[str, Any],
+    private_data_dir: Path,
+    limit: str | None = None,
+    check: bool = False,
+    on_record: Callable[[HostResult], None] | None = None,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> PlaybookRun:
+    import ansible_runner
+
+    results: dict[str, HostResult] = {}
+    halted = False
+    last_failure: dict[str, dict[str, Any]] = {}
+
+    def handle(event: dict[str, Any]) -> bool:
+        nonlocal halted
+        data = event.get("event_data", {})
+        host = data.get("host")
+        kind = event.get("event", "")
+        res = data.get("res") or {}
+        record = _record_from(res)
+        stats = (res.get("ansible_stats") or {}).get("data") or {}
+        if stats.get(HALT_STAT):
+            halted = True
+        if record and host:
+            result = HostResult.from_record({**record, "host": host})
+            results[host] = result
+            if on_record:
+                on_record(result)
+        elif host and kind == "runner_on_unreachable":
+            last_failure[host] = {"action": "unreachable", "code": "unreachable", "message": _message(res)}
+        elif host and kind == "runner_on_failed" and not data.get("ignore_errors"):
+            last_failure.setdefault(host, {"action": "failed", "code": "task-failed",
+                                           "message": f"{data.get('task', '')}: {_message(res)}"})
+        if on_event:
+            on_event(event)
+        return True
+
+    runner = ansible_runner.run(
+        private_data_dir=str(private_data_dir),
+        project_dir=str(content_root()),
+        playbook=str(content_root() / "playbooks" / playbook),
+        inventory=str(inventory.resolve()),
+        extravars=extravars,
+        limit=limit,
+        cmdline="--check" if check else None,
+        envvars=_environment(),
+        event_handler=handle,
+        cancel_callback=(lambda: cancel.is_set()) if cancel else None,
+        quiet=True,
+        suppress_env_files=True,  # extravars and env must not be written to disk in clear
+    )
+    for host, failure in last_failure.items():
+        if host not in results or failure["action"] == "unreachable":
+            previous = results.get(host)
+            result = HostResult.from_record({
+                **(previous.as_json() if previous else {}), "host": host, "action": failure["action"],
+                "outcome": "failed", "reason": {"code": failure["code"], "message": failure["message"]},
+            })
+            results[host] = result
+            if on_record:
+                on_record(result)
+    return PlaybookRun(rc=runner.rc, status=runner.status, results=results, halted=halted,
+                       stats=runner.stats or {}, private_data_dir=private_data_dir)
+
+
+def _record_from(res: dict[str, Any]) -> dict[str, Any] | None:
+    if isinstance(res.get(RECORD_KEY), dict):
+        return res[RECORD_KEY]
+    data = (res.get("ansible_stats") or {}).get("data") or {}
+    if isinstance(data.get(RECORD_KEY), dict):
+        return data[RECORD_KEY]
+    facts = res.get("ansible_facts") or {}
+    if isinstance(facts.get(RECORD_KEY), dict):
+        return facts[RECORD_KEY]
+    return None
+
+
+def _message(res: dict[str, Any]) -> str:
+    for key in ("msg", "stderr", "stdout"):
+        if res.get(key):
+            return str(res[key]).strip().splitlines()[-1][:500]
+    return "no message"
