@@ -55,12 +55,11 @@ def list_hosts(inventory: Path, pattern: str, limit: str | None, private_data_di
         executable_cmd="ansible", cmdline_args=args, envvars=_environment(),
         private_data_dir=str(private_data_dir), input_fd=None, output_fd=None, error_fd=None, quiet=True,
     )
-    hosts = []
-    for line in out.splitlines():
-        line = line.strip()
-        if line and not line.startswith("hosts (") and not line.startswith("[WARNING]"):
-            hosts.append(line)
-    return hosts
+    lines = out.splitlines()
+    header = next((i for i, line in enumerate(lines) if line.strip().startswith("hosts (")), None)
+    if header is None:
+        return []
+    return [line.strip() for line in lines[header + 1:] if line.startswith("    ") and line.strip()]
 
 
 def run_playbook(
@@ -150,3 +149,19 @@ def _message(res: dict[str, Any]) -> str:
         if res.get(key):
             return str(res[key]).strip().splitlines()[-1][:500]
     return "no message"
+
+
+def inventory_hostvars(inventory: Path, private_data_dir: Path) -> dict[str, dict[str, Any]]:
+    """Every host's variables as Ansible resolves them (group_vars, host_vars, vault aside)."""
+    import json
+
+    import ansible_runner
+
+    out, err, rc = ansible_runner.run_command(
+        executable_cmd="ansible-inventory", cmdline_args=["-i", str(inventory), "--list"],
+        envvars=_environment(), private_data_dir=str(private_data_dir), input_fd=None, output_fd=None,
+        error_fd=None, quiet=True,
+    )
+    if rc:
+        raise RuntimeError(f"ansible-inventory failed on {inventory}: {err.strip() or out.strip()}")
+    return json.loads(out).get("_meta", {}).get("hostvars", {})
