@@ -56,6 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     common(sub, inventory=False)
 
+    sub = commands.add_parser("doctor", help="check each host can be reached and patched (SSH, host key, tools)")
+    sub.add_argument("-i", "--inventory", required=True, type=Path)
+    sub.add_argument("--limit", metavar="PATTERN")
+    sub.add_argument("--json", action="store_true", help="print one JSON document on stdout, nothing else")
+    sub.add_argument("--state-dir", type=Path, default=Path(".qpt-apply"))
+    sub.add_argument("--known-hosts", type=Path, default=None,
+                     help="known_hosts file to check host keys against (default ~/.ssh/known_hosts)")
+    sub.add_argument("--timeout", type=float, default=10.0, help="seconds per host for connect and auth")
+
     lab = commands.add_parser("lab", help="a simulated Magento fleet on this machine (for trying and testing)")
     lab_commands = lab.add_subparsers(dest="lab_command", required=True, metavar="ACTION")
     lab_up = lab_commands.add_parser("up", help="bring simulated hosts up and return while they run")
@@ -100,6 +109,11 @@ def _run(args) -> int:
         else:
             sys.stdout.write(report.render(doc, args.format))
         return EXIT_OK
+    if args.command == "doctor":
+        from . import doctor
+
+        return doctor.main(args.inventory, args.limit, json_mode=args.json, known_hosts=args.known_hosts,
+                           timeout=args.timeout)
     if args.command == "resume":
         return rollout.resume(args.state_dir, args.run_id, args.yes, ui, args.json)
     if getattr(args, "max_failed", 0) < 0:
