@@ -1,0 +1,71 @@
+"""Journal, rollout lock and reports, without hosts."""
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from qpt_apply import report
+from qpt_apply.journal import Lock, Run
+from qpt_apply.model import HostResult, InputError
+
+
+def _run_with_records(tmp_path):
+    run = Run.create(tmp_path, "apply", {"patches": ["ACSD-61103"], "inventory": "/inv.yml", "limit": None})
+    run.write_plan({"hosts": ["web1", "web2", "web3"], "batches": [["web1"], ["web2", "web3"]]})
+    run.append_record(HostResult(host="web1", action="update-qpt-then-apply", outcome="changed",
+                                 magento="2.4.6-p3", qpt_before="1.1.53", qpt_after="1.1.57",
+                                 status_before={"ACSD-61103": "absent"}, status_after={"ACSD-61103": "Applied"}))
+    run.append_record(HostResult(host="web2", action="conflict", outcome="failed",
+                                 reason={"code": "conflict", "message": "QPT could not apply <ACSD-61103> & more"},
+                                 qpt_output="Error: patch ACSD-61103 can't be applied\nerror: patch failed: a.php:7"))
+    run.finish("halted", 3)
+    return run
+
+
+def test_journal_keeps_latest_record_per_host(tmp_path):
+    run = _run_with_records(tmp_path)
+    run.append_record(HostResult(host="web2", action="apply", outcome="changed"))
+    assert run.results()["web2"].outcome == "changed"
+    assert Run.open(tmp_path, run.run_id).meta["exit_code"] == 3
+    with pytest.raises(InputError, match="no run"):
+        Run.open(tmp_path, "nope")
+
+
+def test_document_and_formats(tmp_path):
+    run = _run_with_records(tmp_path)
+    doc = report.write_all(run)
+    assert [h["host"] for h in doc["hosts"]] == ["web1", "web2", "web3"]
+    assert [h["batch"] for h in doc["hosts"]] == [1, 2, 2]
+    assert doc["hosts"][2]["outcome"] == "not-run"
+    assert doc["summary"]["failed"] == 1 and doc["summary"]["halted"] and doc["exit_code"] == 3
+    assert json.loads((run.directory / "report.json").read_text()) == doc
+    suite = ET.parse(run.directory / "junit.xml").getroot().find("testsuite")
+    cases = {c.get("name"): c for c in suite.findall("testcase")}
+    assert cases["web2"].find("failure") is not None and "can't be applied" in cases["web2"].find("failure").text
+    assert cases["web3"].find("skipped") is not None and cases["web1"].find("failure") is None
+    html = (run.directory / "report.html").read_text()
+    assert "halted by the failure cap" in html and "&lt;ACSD-61103&gt; &amp; more" in html
+
+
+def test_lock_refuses_second_run_and_takes_over_stale(tmp_path):
+    inventory = tmp_path / "inv.yml"
+    inventory.write_text("all: {}\n")
+    first = Lock(tmp_path, inventory)
+    first.acquire("run-1")
+    with pytest.raises(InputError, match="run-1"):
+        Lock(tmp_path, inventory).acquire("run-2")
+    # A lock left by a process that is gone is stale.
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    data = json.loads(first.path.read_text())
+    first.path.write_text(json.dumps({**data, "pid": dead.pid, "run_id": "run-dead"}))
+    again = Lock(tmp_path, inventory)
+    again.acquire("run-3")
+    assert again.stale_from == "run-dead"
+    again.release()
+    assert not again.path.exists()
+    assert os.getpid()

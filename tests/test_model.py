@@ -1,0 +1,55 @@
+"""Pure input rules and batching: what is refused before any host is touched."""
+
+import pytest
+
+from qpt_apply.model import HostResult, InputError, batch_hosts, parse_batches, validate_patches
+
+
+@pytest.mark.parametrize("patch", ["ACSD-61103", "MDVA-30265", "MDVA-30265-V2", "B2B-1234", "ACSD-1"])
+def test_valid_patch_ids(patch):
+    assert validate_patches([patch]) == [patch]
+
+
+@pytest.mark.parametrize("patch", ["ACSD-61103;id", "acsd-61103", "ACSD_61103", "ACSD-", "-61103", "ACSD-61103 ",
+                                   "ACSD-61103-v2", "*", "", "ACSD-61103\nx", "$(id)-1"])
+def test_invalid_patch_ids(patch):
+    with pytest.raises(InputError, match="not a QPT patch ID"):
+        validate_patches([patch])
+
+
+def test_default_and_duplicates():
+    assert validate_patches(None) == ["ACSD-61103"]
+    assert validate_patches(["ACSD-61103", "MDVA-1", "ACSD-61103"]) == ["ACSD-61103", "MDVA-1"]
+
+
+def test_parse_batches():
+    assert parse_batches(None) == [1, "25%", "100%"]
+    assert parse_batches("2, 50%") == [2, "50%"]
+    for bad in ("0", "-1", "0%", "101%", "abc", "1,,2", "25 %"):
+        with pytest.raises(InputError):
+            parse_batches(bad)
+
+
+@pytest.mark.parametrize("count,serial,expected", [
+    (6, [1, "25%", "100%"], [1, 1, 4]),
+    (10, [1, "25%", "100%"], [1, 2, 7]),
+    (1, [1, "25%", "100%"], [1]),
+    (5, [2], [2, 2, 1]),
+    (3, ["10%"], [1, 1, 1]),
+])
+def test_batches_like_ansible_serial(count, serial, expected):
+    hosts = [f"h{i}" for i in range(count)]
+    batches = batch_hosts(hosts, serial)
+    assert [len(b) for b in batches] == expected
+    assert sum(batches, []) == hosts
+
+
+def test_result_record_roundtrip():
+    record = {"host": "web1", "action": "apply", "outcome": "changed", "magento": "2.4.6-p3",
+              "status_before": {"ACSD-61103": "Not applied"}, "status_after": {"ACSD-61103": "Applied"},
+              "reason": {"code": None, "message": ""}, "cloud": {"branch": "production"}}
+    result = HostResult.from_record(record, batch=2)
+    assert result.batch == 2 and not result.failed and result.done
+    assert result.as_json()["cloud"] == {"branch": "production"}
+    assert HostResult.from_record({"host": "x", "action": "conflict", "outcome": "failed"}).failed
+    assert not HostResult(host="y").done
