@@ -41,12 +41,21 @@ def build_parser() -> argparse.ArgumentParser:
                      help="halt once more than N hosts failed in all (default 0: stop after a failing batch)")
     sub.add_argument("--maintenance", action="store_true", help="maintenance mode around each host's change")
     sub.add_argument("--rollback-failed", action="store_true", help="revert the hosts of the batch that failed")
+    sub.add_argument("--functional", action="store_true",
+                     help="after each batch, prove the fix on its hosts (see `verify --functional`); "
+                          "a failed proof fails the host")
     sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     sub = commands.add_parser("revert", help="take the patch(es) back out")
     common(sub)
     sub.add_argument("--restore-package", action="store_true",
                      help="also put back the magento/quality-patches version from before the apply")
     sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    sub = commands.add_parser("verify", help="prove the patch on each host: status, file fingerprints, and --functional")
+    common(sub)
+    sub.add_argument("--functional", action="store_true",
+                     help="also run the seed's reproduction: one bad then one good token request per API, "
+                          "failures_num must return to 0 (password from QPT_VERIFY_CUSTOMER_PASSWORD or the "
+                          "host variable qpt_verify_customer_password)")
     sub = commands.add_parser("report", help="show a run's report")
     sub.add_argument("run_id", metavar="RUN_ID")
     sub.add_argument("--format", choices=("table", "json", "junit", "html"), default="table")
@@ -123,9 +132,10 @@ def _run(args) -> int:
         state_dir=args.state_dir, limit=args.limit, serial=model.parse_batches(getattr(args, "batches", None)),
         max_failed=getattr(args, "max_failed", 0), maintenance=getattr(args, "maintenance", False),
         rollback_failed=getattr(args, "rollback_failed", False),
-        restore_package=getattr(args, "restore_package", False), yes=getattr(args, "yes", False), json=args.json)
+        restore_package=getattr(args, "restore_package", False), functional=getattr(args, "functional", False),
+        yes=getattr(args, "yes", False), json=args.json)
     return {"status": rollout.status, "plan": rollout.plan, "apply": rollout.apply,
-            "revert": rollout.revert}[args.command](options, ui)
+            "revert": rollout.revert, "verify": rollout.verify}[args.command](options, ui)
 
 
 def _lab(args) -> int:

@@ -82,15 +82,24 @@ def resolve_hosts(options: Options) -> list[str]:
 
 
 def status(options: Options, ui: Ui) -> int:
+    return _read_only(options, ui, command="status", playbook="status.yml", title="Fleet status")
+
+
+def _read_only(options: Options, ui: Ui, *, command: str, playbook: str, title: str) -> int:
     hosts = resolve_hosts(options)
-    run = Run.create(options.state_dir, "status", options.to_journal())
+    run = Run.create(options.state_dir, command, options.to_journal())
     run.write_plan({"hosts": hosts, "batches": [hosts], "serial": ["100%"]})
-    outcome = runner.run_playbook("status.yml", inventory=options.inventory, limit=options.limit,
-                                  extravars=extravars(options), private_data_dir=run.runner_dir("status"),
+    outcome = runner.run_playbook(playbook, inventory=options.inventory, limit=options.limit,
+                                  extravars=extravars(options), private_data_dir=run.runner_dir(command),
                                   on_record=run.append_record)
     _fill_missing(run, hosts, outcome.results)
     code = EXIT_FAILED if any(r.failed for r in run.results().values()) else EXIT_OK
-    return _finish(run, ui, "completed", code, title="Fleet status")
+    return _finish(run, ui, "completed", code, title=title)
+
+
+def verify(options: Options, ui: Ui) -> int:
+    """Status + fingerprints, and with --functional the seed's reproduction on each host."""
+    return _read_only(options, ui, command="verify", playbook="verify.yml", title="Verification")
 
 
 def plan(options: Options, ui: Ui) -> int:
