@@ -1,0 +1,184 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+"""Read-only facts about one Magento 2 installation, for qpt-apply."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: magento_facts
+short_description: Read what a Magento 2 host runs, and optionally its QPT patch status and fingerprints
+description:
+  - Reads C(vendor/composer/installed.json) (Magento version and edition, installed
+    C(magento/quality-patches) version), C(app/etc/env.php) (deploy mode), the maintenance flag,
+    whether C(git) and GNU C(patch) are on the PATH, and whether the project is an Adobe Commerce Cloud one.
+  - With O(qpt_status=true) also runs C(<php> vendor/bin/magento-patches status --format=json -n).
+  - With O(fingerprints) also checks QPT-independent file fingerprints per patch ID.
+  - Never writes anything (QPT itself appends to C(var/log/patch.log)); supports check mode fully.
+options:
+  root:
+    description: Magento root directory (absolute).
+    type: path
+    required: true
+  php:
+    description: PHP binary that runs QPT.
+    type: str
+    default: php
+  qpt_status:
+    description: Also read QPT's status for O(patches).
+    type: bool
+    default: false
+  patches:
+    description: Patch IDs whose status and fingerprints are reported.
+    type: list
+    elements: str
+    default: []
+  fingerprints:
+    description: Per patch ID, a list of checks C({path, contains, count, exists}) (paths relative to O(root)).
+    type: dict
+    default: {}
+  backup_dir:
+    description: Where qpt_package keeps composer.json/composer.lock backups, relative to O(root).
+    type: str
+    default: var/qpt-apply/backup
+author: qpt-apply
+"""
+
+EXAMPLES = r"""
+- name: Read the host
+  magento_facts:
+    root: /var/www/magento
+    php: /usr/bin/php8.2
+    qpt_status: true
+    patches: [ACSD-61103]
+  register: magento_facts_raw
+"""
+
+RETURN = r"""
+magento:
+  description: C({found, version, edition, mode}); version/edition null when Magento is not found.
+  type: dict
+  returned: always
+qpt:
+  description: C({version, installed}) of magento/quality-patches.
+  type: dict
+  returned: always
+tools:
+  description: C({git, patch}) availability on the PATH of the module's process.
+  type: dict
+  returned: always
+maintenance:
+  description: Whether C(var/.maintenance.flag) exists.
+  type: bool
+  returned: always
+cloud:
+  description: Adobe Commerce Cloud project (ece-tools installed or .magento.app.yaml present).
+  type: bool
+  returned: always
+user:
+  description: User the module ran as; C(root_owner) is the owner of the Magento root.
+  type: str
+  returned: always
+status:
+  description: C({read, patches: {ID: Applied|Not applied|N/A|absent}, reason, message, output}).
+  type: dict
+  returned: when qpt_status
+fingerprints:
+  description: C({ID: {state: present|absent|partial|n/a, checks}}).
+  type: dict
+  returned: when patches are given
+backups:
+  description: Unused composer backups made by qpt_package, oldest first.
+  type: list
+  returned: always
+"""
+
+import getpass
+import os
+import pwd
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.magento_qpt import (
+    QptRunner, deploy_mode, fingerprint_state, installed_packages, is_cloud, list_backups,
+    magento_release, status_of, QPT_PACKAGE, ABSENT,
+)
+
+
+def _owner(path):
+    try:
+        return pwd.getpwuid(os.stat(path).st_uid).pw_name
+    except (KeyError, OSError):
+        return None
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            root=dict(type="path", required=True),
+            php=dict(type="str", default="php"),
+            qpt_status=dict(type="bool", default=False),
+            patches=dict(type="list", elements="str", default=[]),
+            fingerprints=dict(type="dict", default={}),
+            backup_dir=dict(type="str", default="var/qpt-apply/backup"),
+        ),
+        supports_check_mode=True,
+    )
+    root = os.path.realpath(module.params["root"])
+    patches = module.params["patches"]
+    found_root = os.path.isdir(root)
+    packages = installed_packages(root) if found_root else {}
+    version, edition = magento_release(packages)
+    qpt_version = packages.get(QPT_PACKAGE)
+
+    result = dict(
+        changed=False,
+        root=root,
+        magento=dict(found=bool(version), version=version, edition=edition,
+                     mode=deploy_mode(root) if version else None),
+        qpt=dict(version=qpt_version, installed=bool(qpt_version)),
+        # QPT finds git/patch through its process PATH only (get_bin_path would also try sbin dirs).
+        tools=dict(git=_on_path("git"), patch=_on_path("patch")),
+        maintenance=os.path.isfile(os.path.join(root, "var", ".maintenance.flag")),
+        cloud=is_cloud(root, packages) if found_root else False,
+        user=getpass.getuser(),
+        root_owner=_owner(root) if found_root else None,
+        backups=[],
+    )
+    try:
+        result["backups"] = list_backups(root, module.params["backup_dir"]) if found_root else []
+    except ValueError as exc:
+        module.fail_json(msg=str(exc), **result)
+
+    if module.params["qpt_status"]:
+        if not version:
+            status = {"ok": False, "patches": {}, "reason": "magento-not-found",
+                      "message": "no %s in %s/vendor/composer/installed.json" % ("magento/magento2-base", root),
+                      "output": ""}
+        else:
+            status = QptRunner(module, root, module.params["php"]).status()
+        result["status"] = dict(
+            read=status["ok"],
+            patches=status_of(patches, status["patches"]) if status["ok"] else dict((p, ABSENT) for p in patches),
+            reason=status["reason"], message=status["message"], output=status["output"])
+
+    if patches and found_root:
+        try:
+            result["fingerprints"] = dict(
+                (pid, fingerprint_state(root, module.params["fingerprints"].get(pid) or [])) for pid in patches)
+        except ValueError as exc:
+            module.fail_json(msg=str(exc), **result)
+    module.exit_json(**result)
+
+
+def _on_path(name):
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        candidate = os.path.join(directory or ".", name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return True
+    return False
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+"""Update magento/quality-patches with composer (backing up composer.json/lock first), or restore it."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: qpt_package
+short_description: Make the installed magento/quality-patches offer a patch, or put the previous one back
+description:
+  - O(state=updated) does nothing when the installed version is at least O(min_version) and not one
+    of O(bad_versions). Otherwise it copies C(composer.json) and C(composer.lock) to
+    C(<backup_dir>/<UTC timestamp>/) and runs
+    C(composer require --update-with-dependencies --no-interaction <package>:<constraint>).
+  - O(state=restored) copies back the newest unused backup, runs C(composer install --no-interaction)
+    and marks the backup as used (C(.restored) suffix). Without a backup it does nothing.
+  - Check mode writes nothing; for O(state=updated) it asks composer (C(--dry-run)) which version it would install.
+  - Run it as the Magento file owner.
+options:
+  root:
+    description: Magento root directory (absolute).
+    type: path
+    required: true
+  state:
+    description: Wanted state.
+    type: str
+    choices: [updated, restored]
+    default: updated
+  composer:
+    description: Composer command as an argv list.
+    type: list
+    elements: str
+    default: [composer]
+  package:
+    description: Package to update.
+    type: str
+    default: magento/quality-patches
+  constraint:
+    description: Composer constraint to require, e.g. C(^1.1.54 !=1.1.56). Required for O(state=updated).
+    type: str
+  min_version:
+    description: Lowest acceptable installed version.
+    type: str
+  bad_versions:
+    description: Installed versions that must be replaced.
+    type: list
+    elements: str
+    default: []
+  backup_dir:
+    description: Backup directory, relative to O(root).
+    type: str
+    default: var/qpt-apply/backup
+author: qpt-apply
+"""
+
+EXAMPLES = r"""
+- name: Make QPT offer ACSD-61103
+  qpt_package:
+    root: /var/www/magento
+    constraint: ^1.1.54 !=1.1.56
+    min_version: 1.1.54
+    bad_versions: [1.1.56]
+"""
+
+RETURN = r"""
+version_before:
+  description: Installed version before (null when not installed).
+  type: str
+  returned: always
+version_after:
+  description: Installed version after (in check mode, what composer would install, or null if unknown).
+  type: str
+  returned: always
+backup:
+  description: Backup directory written (updated) or used (restored), relative to root.
+  type: str
+  returned: when a backup was involved
+reason:
+  description: C({code, message}); code C(qpt-update-failed) or C(qpt-restore-failed) on failure.
+  type: dict
+  returned: always
+output:
+  description: Composer's output of the last command.
+  type: str
+  returned: always
+"""
+
+import os
+import shutil
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.magento_qpt import (
+    BACKUP_FILES, RESTORED_SUFFIX, installed_packages, list_backups, output_text, qpt_satisfies,
+    safe_join, upgraded_to,
+)
+
+_ENV = {"COMPOSER_NO_INTERACTION": "1", "LANG": "C", "LC_ALL": "C"}
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            root=dict(type="path", required=True),
+            state=dict(type="str", choices=["updated", "restored"], default="updated"),
+            composer=dict(type="list", elements="str", default=["composer"]),
+            package=dict(type="str", default="magento/quality-patches"),
+            constraint=dict(type="str"),
+            min_version=dict(type="str"),
+            bad_versions=dict(type="list", elements="str", default=[]),
+            backup_dir=dict(type="str", default="var/qpt-apply/backup"),
+        ),
+        required_if=[("state", "updated", ["constraint"])],
+        supports_check_mode=True,
+    )
+    p = module.params
+    root = os.path.realpath(p["root"])
+    package = p["package"].lower()
+    before = installed_packages(root).get(package)
+    result = dict(changed=False, version_before=before, version_after=before, output="",
+                  reason=dict(code=None, message=""), commands=[])
+
+    def fail(code, message):
+        result["reason"] = dict(code=code, message=message)
+        module.fail_json(msg=message, **result)
+
+    def composer(*args):
+        argv = list(p["composer"]) + list(args) + ["--no-interaction", "--no-progress"]
+        result["commands"].append(" ".join(argv))
+        rc, out, err = module.run_command(argv, cwd=root, environ_update=_ENV)
+        result["output"] = output_text(out, err)
+        return rc, out, err
+
+    if p["state"] == "updated":
+        if qpt_satisfies(before, p["min_version"], p["bad_versions"]):
+            module.exit_json(**result)
+        requirement = "%s:%s" % (package, p["constraint"])
+        if module.check_mode:
+            # composer require --dry-run resolves without writing composer.json, the lock or vendor/.
+            rc, out, err = composer("require", "--dry-run", "--update-with-dependencies", requirement)
+            result["version_after"] = upgraded_to(out + "\n" + err, package) if rc == 0 else None
+            result["changed"] = True
+            if rc != 0:
+                result["reason"] = dict(code="qpt-update-failed",
+                                        message="composer cannot resolve %s (dry run)" % requirement)
+            module.exit_json(**result)
+        backup = _backup(root, p["backup_dir"])
+        result["backup"] = backup
+        rc, out, err = composer("require", "--update-with-dependencies", requirement)
+        after = installed_packages(root).get(package)
+        result["version_after"] = after
+        result["changed"] = after != before or rc == 0
+        if rc != 0:
+            _put_back(root, backup)
+            if after != before:
+                failure_output = result["output"]
+                composer("install")  # vendor/ back in line with the restored lock
+                result["output"] = failure_output
+                result["version_after"] = installed_packages(root).get(package)
+            fail("qpt-update-failed", "composer require %s failed (rc %d); composer.json and composer.lock put back"
+                 % (requirement, rc))
+        if not qpt_satisfies(after, p["min_version"], p["bad_versions"]):
+            fail("qpt-update-failed", "%s is %s after composer require %s" % (package, after, requirement))
+        module.exit_json(**result)
+
+    # state == restored
+    backups = list_backups(root, p["backup_dir"])
+    if not backups:
+        result["msg"] = "no unused backup under %s" % p["backup_dir"]
+        module.exit_json(**result)
+    latest = backups[-1]
+    result["backup"] = latest["dir"]
+    result["changed"] = True
+    result["version_after"] = latest["qpt_version"]
+    if module.check_mode:
+        module.exit_json(**result)
+    _put_back(root, latest["dir"])
+    rc, out, err = composer("install")
+    result["version_after"] = installed_packages(root).get(package)
+    if rc != 0:
+        fail("qpt-restore-failed", "composer install after restoring %s failed (rc %d)" % (latest["dir"], rc))
+    source = safe_join(root, latest["dir"])
+    os.rename(source, source + RESTORED_SUFFIX)
+    module.exit_json(**result)
+
+
+def _backup(root, backup_dir):
+    """Copy composer.json/lock to backup_dir/<UTC timestamp>[-n]/ and return that path relative to root."""
+    base = safe_join(root, backup_dir)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    name, n = stamp, 1
+    while os.path.exists(os.path.join(base, name)) or os.path.exists(os.path.join(base, name + RESTORED_SUFFIX)):
+        n += 1
+        name = "%s-%d" % (stamp, n)
+    target = os.path.join(base, name)
+    os.makedirs(target)
+    for filename in BACKUP_FILES:
+        source = os.path.join(root, filename)
+        if os.path.isfile(source):
+            shutil.copy2(source, os.path.join(target, filename))
+    return os.path.join(backup_dir, name)
+
+
+def _put_back(root, backup):
+    source = safe_join(root, backup)
+    for filename in BACKUP_FILES:
+        saved = os.path.join(source, filename)
+        if os.path.isfile(saved):
+            shutil.copy2(saved, os.path.join(root, filename))
+
+
+if __name__ == "__main__":
+    main()

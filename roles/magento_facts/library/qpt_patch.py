@@ -1,0 +1,178 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+"""Apply or revert Quality Patches Tool patches on one Magento host, idempotently."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: qpt_patch
+short_description: Apply or revert QPT patches, changing only what differs from the wanted state
+description:
+  - Reads C(<php> vendor/bin/magento-patches status --format=json -n), runs C(apply -n) or C(revert -n)
+    for the patches whose status differs from O(state), then reads the status again.
+  - Fails with a machine-readable RV(reason) code C(not-offered), C(conflict), C(broken-qpt),
+    C(no-git-or-patch), C(dependency-applied), C(qpt-missing) or C(qpt-error), and QPT's own output.
+  - In check mode only the status is read; the result says what would be done.
+  - Run it as the Magento file owner.
+options:
+  root:
+    description: Magento root directory (absolute).
+    type: path
+    required: true
+  php:
+    description: PHP binary that runs QPT.
+    type: str
+    default: php
+  patches:
+    description: Patch IDs, e.g. C(ACSD-61103).
+    type: list
+    elements: str
+    required: true
+  state:
+    description: Wanted state of every patch.
+    type: str
+    choices: [applied, reverted]
+    default: applied
+  known_status:
+    description:
+      - Status read moments ago by magento_facts (C({ID: status})); saves one QPT status run.
+        Leave empty whenever anything may have changed since.
+    type: dict
+    default: {}
+author: qpt-apply
+"""
+
+EXAMPLES = r"""
+- name: Apply ACSD-61103
+  qpt_patch:
+    root: /var/www/magento
+    php: /usr/bin/php8.2
+    patches: [ACSD-61103]
+    state: applied
+  register: qpt_patch_result
+"""
+
+RETURN = r"""
+status_before:
+  description: C({ID: Applied|Not applied|N/A|absent}) before.
+  type: dict
+  returned: always
+status_after:
+  description: Status after (in check mode, the predicted status).
+  type: dict
+  returned: always
+ids_changed:
+  description: IDs applied or reverted (would be, in check mode).
+  type: list
+  returned: always
+reason:
+  description: C({code, message}); code is null on success.
+  type: dict
+  returned: always
+output:
+  description: QPT's stdout and stderr of the last apply/revert (or failing status) run.
+  type: str
+  returned: always
+commands:
+  description: QPT command lines run.
+  type: list
+  returned: always
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.magento_qpt import (
+    ABSENT, QptRunner, classify_failure, dependants, first_line, output_text, status_of,
+)
+
+_VERB = {"applied": "apply", "reverted": "revert"}
+_DONE = {"applied": "Applied", "reverted": "Not applied"}
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            root=dict(type="path", required=True),
+            php=dict(type="str", default="php"),
+            patches=dict(type="list", elements="str", required=True),
+            state=dict(type="str", choices=["applied", "reverted"], default="applied"),
+            known_status=dict(type="dict", default={}),
+        ),
+        supports_check_mode=True,
+    )
+    root = os.path.realpath(module.params["root"])
+    patches = module.params["patches"]
+    state = module.params["state"]
+    qpt = QptRunner(module, root, module.params["php"])
+    result = dict(changed=False, status_before={}, status_after={}, ids_changed=[],
+                  reason=dict(code=None, message=""), output="", commands=qpt.commands)
+
+    def fail(code, message, output=""):
+        result["reason"] = dict(code=code, message=message)
+        result["output"] = output
+        module.fail_json(msg=message, **result)
+
+    if not patches:
+        fail("bad-input", "no patch IDs given")
+    known = module.params["known_status"]
+    if known and all(pid in known for pid in patches):
+        before = dict((pid, known[pid]) for pid in patches)
+    else:
+        read = qpt.status()
+        if not read["ok"]:
+            fail(read["reason"], read["message"] or "QPT status failed", read["output"])
+        before = status_of(patches, read["patches"])
+    result["status_before"] = before
+    result["status_after"] = dict(before)
+
+    wanted = _DONE[state]
+    absent = [pid for pid in patches if before[pid] == ABSENT]
+    conflicts = [pid for pid in patches if before[pid] == "N/A"]
+    todo = [pid for pid in patches if before[pid] not in (wanted, ABSENT, "N/A")]
+    if state == "reverted":
+        # Not offered means QPT cannot have applied it: nothing to revert.
+        absent = []
+
+    if absent:
+        fail("not-offered", "%s not offered by the installed QPT for this Magento version (no status row)"
+             % ", ".join(absent))
+    if not todo and not conflicts:
+        module.exit_json(**result)
+
+    if module.check_mode:
+        if conflicts:
+            fail("conflict", "%s: status N/A (the patch neither applies nor reverts cleanly: local edits, "
+                             "a conflicting patch, or missing files); %s would fail"
+                 % (", ".join(conflicts), _VERB[state]))
+        result["changed"] = True
+        result["ids_changed"] = todo
+        result["status_after"].update((pid, wanted) for pid in todo)
+        module.exit_json(**result)
+
+    # N/A patches go to QPT too: its own message says which file does not apply. QPT rolls back the
+    # patches of a run when one fails, so the host is left as it was.
+    rc, out, err = qpt.run(_VERB[state], *(todo + conflicts))
+    result["output"] = output_text(out, err)
+    after_read = qpt.status()
+    if after_read["ok"]:
+        result["status_after"] = status_of(patches, after_read["patches"])
+    result["changed"] = any(result["status_after"].get(pid) != before[pid] for pid in patches)
+    result["ids_changed"] = [pid for pid in patches if result["status_after"].get(pid) != before[pid]]
+    if rc != 0:
+        code = classify_failure(out, err)
+        message = first_line(out, err)
+        if code == "dependency-applied":
+            message = "revert %s first (QPT: %s)" % (", ".join(dependants(out)), message)
+        fail(code, message, result["output"])
+    if not after_read["ok"]:
+        fail(after_read["reason"], "status after %s: %s" % (_VERB[state], after_read["message"]),
+             after_read["output"])
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

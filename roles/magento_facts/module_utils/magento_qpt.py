@@ -1,0 +1,311 @@
+# -*- coding: utf-8 -*-
+"""Reading a Magento 2 host: composer metadata, app/etc/env.php, QPT output, patch fingerprints.
+
+This is the only code of qpt-apply that parses what Magento, Composer and the Quality Patches Tool
+(QPT) write or print. The modules (magento_facts, qpt_patch, qpt_package) import it; nothing else
+re-parses tool output. Runs on the target with the standard library only (Python >= 3.6).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import re
+
+QPT_PACKAGE = "magento/quality-patches"
+QPT_BIN = "vendor/bin/magento-patches"
+MAGENTO_BASE = "magento/magento2-base"
+EDITION_PACKAGES = (
+    # First match wins: a B2B install also carries the Commerce (ee) base package.
+    ("magento/magento2-b2b-base", "b2b"),
+    ("magento/magento2-ee-base", "enterprise"),
+)
+CLOUD_PACKAGES = ("magento/ece-tools", "magento/magento-cloud-metapackage")
+STATUSES = ("Applied", "Not applied", "N/A")
+ABSENT = "absent"
+
+# QPT messages (stdout for handled errors, stderr for Symfony/uncaught ones), see QPT.md section 4.
+_NO_TOOLS = "GIT or PATCH is required to perform this operation."
+_BROKEN = ("In OptionalPool.php", "Configuration error")
+_NOT_FOUND = "weren't found"
+_DEPENDENCY = re.compile(r"is a dependency for (\S+?)\.? Please, revert")
+_CONFLICT = (
+    re.compile(r"can't be applied"),
+    re.compile(r"^Applying patch .* failed\.", re.M),
+    re.compile(r"^Reverting patch .* failed\.", re.M),
+    re.compile(r"finished with errors"),
+)
+_MAGE_MODE = re.compile(r"""['"]MAGE_MODE['"]\s*=>\s*['"]([A-Za-z]+)['"]""")
+_COMPOSER_OP = re.compile(
+    r"^\s*-\s+(Installing|Upgrading|Downgrading|Removing|Updating)\s+(\S+)\s+\(([^)]*)\)", re.M)
+
+
+# --------------------------------------------------------------------------- composer metadata
+
+
+def _packages_of(document):
+    """Composer 2 installed.json is {"packages": [...]}, Composer 1 a bare list; composer.lock has both keys."""
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict):
+        return list(document.get("packages") or []) + list(document.get("packages-dev") or [])
+    return []
+
+
+def read_json(path):
+    with open(path, "rb") as handle:
+        return json.loads(handle.read().decode("utf-8"))
+
+
+def package_versions(path):
+    """{package name: pretty version} from vendor/composer/installed.json or composer.lock; {} if absent."""
+    if not os.path.isfile(path):
+        return {}
+    versions = {}
+    for package in _packages_of(read_json(path)):
+        if isinstance(package, dict) and package.get("name"):
+            versions[package["name"].lower()] = str(package.get("version") or "").lstrip("v") or None
+    return versions
+
+
+def installed_packages(root):
+    return package_versions(os.path.join(root, "vendor", "composer", "installed.json"))
+
+
+def locked_packages(root):
+    return package_versions(os.path.join(root, "composer.lock"))
+
+
+def magento_release(packages):
+    """(version, edition) of the installed Magento, or (None, None)."""
+    version = packages.get(MAGENTO_BASE)
+    if not version:
+        return None, None
+    edition = "community"
+    for name, label in EDITION_PACKAGES:
+        if name in packages:
+            edition = label
+            break
+    return version, edition
+
+
+def deploy_mode(root):
+    """MAGE_MODE from app/etc/env.php; Magento's own default when unset."""
+    path = os.path.join(root, "app", "etc", "env.php")
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8", "replace")
+    except (IOError, OSError):
+        return "default"
+    match = _MAGE_MODE.search(text)
+    return match.group(1).lower() if match else "default"
+
+
+def is_cloud(root, packages):
+    return any(name in packages for name in CLOUD_PACKAGES) or os.path.isfile(os.path.join(root, ".magento.app.yaml"))
+
+
+def composer_operations(text):
+    """[(operation, package, detail)] from composer's `- Upgrading a/b (1 => 2)` lines."""
+    return [(m.group(1).lower(), m.group(2).lower(), m.group(3)) for m in _COMPOSER_OP.finditer(text or "")]
+
+
+def upgraded_to(text, package):
+    """The version composer says it installs/upgrades `package` to, or None."""
+    for operation, name, detail in composer_operations(text):
+        if name == package and operation in ("installing", "upgrading", "downgrading", "updating"):
+            return detail.split("=>")[-1].strip().split(" ")[0].lstrip("v") or None
+    return None
+
+
+# --------------------------------------------------------------------------- QPT output
+
+
+def parse_status_json(stdout):
+    """{Id: Status} from `magento-patches status --format=json`.
+
+    PHP may print notices before the JSON document; the document is the first line that opens the
+    array. Never reads Title (hard-wrapped).
+    """
+    text = stdout or ""
+    start = None
+    if text.lstrip().startswith("["):
+        start = text.index("[")
+    else:
+        match = re.search(r"^\[", text, re.M)
+        start = match.start() if match else None
+    if start is None:
+        raise ValueError("no JSON array in QPT status output")
+    end = text.rfind("]")
+    rows = json.loads(text[start:end + 1])
+    if not isinstance(rows, list):
+        raise ValueError("QPT status JSON is not a list")
+    statuses = {}
+    for row in rows:
+        if isinstance(row, dict) and "Id" in row:
+            statuses[str(row["Id"])] = str(row.get("Status", ""))
+    return statuses
+
+
+def classify_failure(stdout, stderr):
+    """Machine-readable reason code for a failed QPT command."""
+    text = "%s\n%s" % (stdout or "", stderr or "")
+    if _NO_TOOLS in text:
+        return "no-git-or-patch"
+    if any(marker in (stderr or "") for marker in _BROKEN) or "Configuration error" in text:
+        return "broken-qpt"
+    if _DEPENDENCY.search(text):
+        return "dependency-applied"
+    if any(pattern.search(text) for pattern in _CONFLICT):
+        return "conflict"
+    if _NOT_FOUND in text:
+        return "not-offered"
+    return "qpt-error"
+
+
+def dependants(stdout):
+    """IDs QPT says must be reverted first."""
+    return [m.group(1) for m in _DEPENDENCY.finditer(stdout or "")]
+
+
+def output_text(stdout, stderr, limit=8000):
+    """QPT's own words for a report: stdout then stderr, trimmed at the end."""
+    parts = [p.strip("\n") for p in (stdout or "", stderr or "") if p and p.strip()]
+    text = "\n".join(parts)
+    return text if len(text) <= limit else text[:limit] + "\n[... truncated]"
+
+
+class QptRunner:
+    """Runs `<php> vendor/bin/magento-patches ... -n` in the Magento root through AnsibleModule."""
+
+    def __init__(self, module, root, php, qpt_bin=QPT_BIN):
+        self.module = module
+        self.root = root
+        self.php = php
+        self.qpt_bin = qpt_bin
+        self.commands = []
+
+    @property
+    def installed(self):
+        return os.path.isfile(os.path.join(self.root, self.qpt_bin))
+
+    def run(self, *args):
+        argv = [self.php, self.qpt_bin] + list(args) + ["-n"]
+        self.commands.append(" ".join(argv))
+        rc, out, err = self.module.run_command(
+            argv, cwd=self.root, environ_update={"LANG": "C", "LC_ALL": "C", "COLUMNS": "200"})
+        return rc, out, err
+
+    def status(self):
+        """dict(ok, patches, reason, message, output); never raises on tool failure."""
+        if not self.installed:
+            return {"ok": False, "patches": {}, "reason": "qpt-missing",
+                    "message": "%s is not installed (no %s)" % (QPT_PACKAGE, self.qpt_bin), "output": ""}
+        rc, out, err = self.run("status", "--format=json")
+        if rc == 0:
+            try:
+                return {"ok": True, "patches": parse_status_json(out), "reason": None, "message": "", "output": ""}
+            except ValueError as exc:
+                return {"ok": False, "patches": {}, "reason": "qpt-error",
+                        "message": "unreadable QPT status output: %s" % exc, "output": output_text(out, err)}
+        reason = classify_failure(out, err)
+        return {"ok": False, "patches": {}, "reason": reason, "message": first_line(out, err),
+                "output": output_text(out, err)}
+
+
+def first_line(stdout, stderr):
+    for text in (stderr, stdout):
+        for line in (text or "").splitlines():
+            line = line.strip()
+            if line:
+                return line
+    return ""
+
+
+def status_of(patches, statuses):
+    """{ID: Applied | Not applied | N/A | absent} for the requested IDs."""
+    return dict((pid, statuses.get(pid, ABSENT)) for pid in patches)
+
+
+# --------------------------------------------------------------------------- fingerprints
+
+
+def safe_join(root, relative):
+    """root/relative, refusing absolute paths and any escape from the root."""
+    if not relative or os.path.isabs(relative):
+        raise ValueError("fingerprint path must be relative to the Magento root: %r" % (relative,))
+    joined = os.path.normpath(os.path.join(root, relative))
+    if joined != root and not joined.startswith(root.rstrip(os.sep) + os.sep):
+        raise ValueError("fingerprint path leaves the Magento root: %r" % (relative,))
+    return joined
+
+
+def check_fingerprint(root, spec):
+    """One fingerprint: does the file show the patched state? -> dict(path, ok, detail)."""
+    path = safe_join(root, spec.get("path"))
+    exists = os.path.isfile(path)
+    if "contains" not in spec:
+        want = bool(spec.get("exists", True))
+        return {"path": spec["path"], "ok": exists == want,
+                "detail": "exists" if exists else "missing"}
+    if not exists:
+        return {"path": spec["path"], "ok": False, "detail": "missing"}
+    with open(path, "rb") as handle:
+        text = handle.read().decode("utf-8", "replace")
+    found = text.count(spec["contains"])
+    if spec.get("count") is not None:
+        ok = found == int(spec["count"])
+    else:
+        ok = found > 0
+    return {"path": spec["path"], "ok": ok, "detail": "%d occurrence(s) of %r" % (found, spec["contains"])}
+
+
+def fingerprint_state(root, specs):
+    """present (all checks show the patch) | absent (none do) | partial | n/a (no fingerprints)."""
+    if not specs:
+        return {"state": "n/a", "checks": []}
+    checks = [check_fingerprint(root, spec) for spec in specs]
+    hits = sum(1 for c in checks if c["ok"])
+    state = "present" if hits == len(checks) else "absent" if hits == 0 else "partial"
+    return {"state": state, "checks": checks}
+
+
+# --------------------------------------------------------------------------- package backups
+
+
+BACKUP_FILES = ("composer.json", "composer.lock")
+RESTORED_SUFFIX = ".restored"
+
+
+def list_backups(root, backup_dir):
+    """Unused backups, oldest first: [{dir, created, qpt_version}]."""
+    base = safe_join(root, backup_dir)
+    if not os.path.isdir(base):
+        return []
+    backups = []
+    for name in sorted(os.listdir(base)):
+        path = os.path.join(base, name)
+        if name.endswith(RESTORED_SUFFIX) or not os.path.isdir(path):
+            continue
+        if not os.path.isfile(os.path.join(path, "composer.lock")):
+            continue
+        backups.append({"dir": os.path.join(backup_dir, name), "created": name,
+                        "qpt_version": package_versions(os.path.join(path, "composer.lock")).get(QPT_PACKAGE)})
+    return backups
+
+
+def version_tuple(version):
+    """'1.1.54' -> (1, 1, 54); enough for QPT's plain numeric releases."""
+    parts = re.findall(r"\d+", str(version or "").split("-")[0])
+    return tuple(int(p) for p in parts) if parts else ()
+
+
+def qpt_satisfies(version, minimum, bad):
+    """Installed QPT offers what the catalog needs: at least `minimum`, not a known-bad release."""
+    if not version:
+        return False
+    if minimum and version_tuple(version) < version_tuple(minimum):
+        return False
+    return version_tuple(version) not in set(version_tuple(b) for b in (bad or []))
