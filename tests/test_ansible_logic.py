@@ -1,0 +1,392 @@
+"""Pure logic of the Ansible content: version constraints, inputs, per-host decisions, records, parsers."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+pre = _load("qpt_preflight_filters", REPO / "roles/qpt_preflight/filter_plugins/qpt_preflight.py")
+mq = _load("magento_qpt_utils", REPO / "roles/magento_facts/module_utils/magento_qpt.py")
+CATALOG = yaml.safe_load((REPO / "playbooks/vars/patch_catalog.yml").read_text())["qpt_catalog"]
+
+# QPT output, byte for byte as the tool prints it (QPT.md section 4).
+STATUS_JSON = """[
+    {
+        "Id": "ACSD-61103",
+        "Title": "Fixes the issue where the failure count in the customer_enti\\nty table is not reset to zero after a customer successfully \\nlogs in through API endpoints.\\n",
+        "Category": "Customer\\nWeb API",
+        "Origin": "Adobe Commerce Support",
+        "Status": "Not applied",
+        "Details": "Patch type: Optional\\nAffected components:\\n - magento\\/framework\\n - magento\\/module-customer"
+    },
+    {
+        "Id": "MDVA-30265",
+        "Title": "x",
+        "Category": "y",
+        "Origin": "Adobe Commerce Support",
+        "Status": "Applied",
+        "Details": "z"
+    }
+]
+"""
+NOT_FOUND = ("Magento 2 Community Edition, version 2.4.7.0\nNext patches weren't found: ACSD-61103. Please, check with "
+             "\"status\" command availability of these patches for the current Magento version.\n")
+CONFLICT = ("Error: patch ACSD-61103 can't be applied\nMagento 2 Community Edition, version 2.4.6.0-patch3\n"
+            "Applying patch ACSD-61103 (/home/u/magento/vendor/magento/quality-patches/src/../patches/os/"
+            "ACSD-61103_2.4.6-p3.patch) failed.\nerror: patch failed: vendor/magento/module-customer/Model/"
+            "Authentication.php:7\nerror: vendor/magento/module-customer/Model/Authentication.php: patch does not apply\n")
+BROKEN_STDERR = ("\nIn OptionalPool.php line 123:\n\n  Configuration error - Next patches weren't found: ACSD-61103\n\n")
+DEPENDENCY = "Patch ACSD-61103 is a dependency for ACSD-62332. Please, revert ACSD-62332 first\n"
+NO_TOOLS = "GIT or PATCH is required to perform this operation.\n"
+
+
+# --------------------------------------------------------------------------- versions
+
+
+@pytest.mark.parametrize("version, expected", [
+    ("2.4.6", True), ("2.4.6-p1", True), ("2.4.6-p3", True), ("2.4.6-p8", True), ("2.4.6-p10", True),
+    ("2.4.7", False), ("2.4.7-beta1", False), ("2.4.7-p1", False), ("2.4.5-p9", False), ("2.4.6-beta2", False),
+    ("v2.4.6-p2", True), (None, False),
+])
+def test_acsd_61103_magento_constraint(version, expected):
+    assert pre.version_matches(version, CATALOG["ACSD-61103"]["magento"]) is expected
+
+
+@pytest.mark.parametrize("version, constraint, expected", [
+    ("2.4.6-p3", "*", True), ("2.4.6-p3", "", True),
+    ("2.4.6-p3", "2.4.6-p3", True), ("2.4.6-p3", "==2.4.6-p4", False),
+    ("2.4.6-p3", "!=2.4.6-p3", False), ("2.4.7", ">=2.4.6,<2.4.8", True),
+    ("2.4.5-p1", ">=2.4.6 <2.4.7 || >=2.4.5 <2.4.6", True), ("2.4.7", ">= 2.4.6 < 2.4.7", False),
+    ("2.4.6", "<=2.4.6", True), ("2.4.6-p1", ">2.4.6", True),
+])
+def test_version_constraints(version, constraint, expected):
+    assert pre.version_matches(version, constraint) is expected
+
+
+def test_version_order():
+    ordered = ["2.4.5-p9", "2.4.6-alpha1", "2.4.6-beta2", "2.4.6-rc1", "2.4.6", "2.4.6-p1", "2.4.6-p2",
+               "2.4.6-p10", "2.4.7-beta1", "2.4.7", "2.4.7-p1"]
+    assert sorted(ordered, key=pre.version_key) == ordered
+    with pytest.raises(ValueError):
+        pre.version_key("latest")
+
+
+@pytest.mark.parametrize("version, satisfied", [
+    (None, False), ("1.1.53", False), ("1.1.54", True), ("1.1.55", True), ("1.1.56", False), ("1.1.57", True),
+])
+def test_qpt_versions_for_acsd_61103(version, satisfied):
+    entry = CATALOG["ACSD-61103"]
+    assert pre.qpt_satisfies(version, entry["qpt_min"], entry["qpt_known_bad"]) is satisfied
+    assert mq.qpt_satisfies(version, entry["qpt_min"], entry["qpt_known_bad"]) is satisfied
+
+
+def test_qpt_constraint_from_catalog():
+    assert pre.qpt_constraint([CATALOG["ACSD-61103"]]) == ("^1.1.54 !=1.1.56", "1.1.54", ["1.1.56"])
+    assert pre.qpt_constraint([CATALOG["ACSD-61103"], {"qpt_min": "1.1.60", "qpt_known_bad": ["1.1.58"]}]) == (
+        "^1.1.60 !=1.1.56 !=1.1.58", "1.1.60", ["1.1.56", "1.1.58"])
+    assert pre.qpt_constraint([])[0] == "*"
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@pytest.mark.parametrize("patches, serial, cap, fragment", [
+    (["ACSD-61103;id"], [1], 0, "'ACSD-61103;id' is not a QPT patch ID"),
+    (["acsd-61103"], [1], 0, "is not a QPT patch ID"),
+    (["ACSD-61103 "], [1], 0, "is not a QPT patch ID"),
+    ([], [1], 0, "qpt_patches is empty"),
+    ("ACSD-61103", [1], 0, "qpt_patches must be a list"),
+    ({"ACSD-61103": 1}, [1], 0, "qpt_patches must be a list"),
+    ([["ACSD-61103"]], [1], 0, "is not a QPT patch ID"),
+    (["ACSD-61103"], [0], 0, "qpt_serial: 0"),
+    (["ACSD-61103"], ["101%"], 0, "qpt_serial: '101%'"),
+    (["ACSD-61103"], [], 0, "qpt_serial is empty"),
+    (["ACSD-61103"], [1], -1, "qpt_max_failed_hosts"),
+    (["ACSD-61103"], [1], "two", "qpt_max_failed_hosts"),
+    (["ACSD-61103"], [1], True, "qpt_max_failed_hosts"),
+])
+def test_bad_inputs_are_named(patches, serial, cap, fragment):
+    errors = pre.input_errors(patches, serial, cap, CATALOG)
+    assert errors and any(fragment in e for e in errors), errors
+
+
+@pytest.mark.parametrize("patches, serial, cap", [
+    (["ACSD-61103"], [1, "25%", "100%"], 0), (["ACSD-61103", "MDVA-30265-V2"], 2, "3"), (["X1-1"], ["1", "50%"], 10),
+])
+def test_good_inputs_pass(patches, serial, cap):
+    assert pre.input_errors(patches, serial, cap, CATALOG) == []
+
+
+def test_catalog_entry_problems_are_reported():
+    bad = {"ACSD-1": {"magento": ">=two", "fingerprints": [{"path": "/etc/passwd", "exists": True}]}}
+    errors = pre.input_errors(["ACSD-1"], [1], 0, bad)
+    assert any("ACSD-1" in e and "not a version" in e for e in errors)
+    assert any("must be relative" in e for e in errors)
+
+
+def test_catalog_is_plain_yaml_with_the_documented_keys():
+    entry = CATALOG["ACSD-61103"]
+    assert entry["magento"] == ">=2.4.6 <2.4.7"
+    assert entry["qpt_min"] == "1.1.54" and entry["qpt_known_bad"] == ["1.1.56"]
+    assert entry["needs_di_compile"] is True
+    paths = [f["path"] for f in entry["fingerprints"]]
+    assert len(paths) == 5 and all(not p.startswith("/") for p in paths)
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+def facts(magento="2.4.6-p3", qpt="1.1.55", status=None, read=True, reason=None, tools=("git", "patch"),
+          cloud=False, user="web", owner="web", backups=()):
+    return {
+        "root": "/home/web/magento",
+        "magento": {"found": magento is not None, "version": magento, "edition": "community", "mode": "production"},
+        "qpt": {"version": qpt, "installed": qpt is not None},
+        "tools": {"git": "git" in tools, "patch": "patch" in tools},
+        "cloud": cloud, "user": user, "root_owner": owner, "maintenance": False,
+        "status": {"read": read, "patches": status or {}, "reason": reason, "message": reason or "", "output": ""},
+        "backups": list(backups),
+    }
+
+
+P = ["ACSD-61103"]
+
+
+@pytest.mark.parametrize("host, action, outcome, code", [
+    (facts(qpt="1.1.53", status={"ACSD-61103": "absent"}), "update-qpt-then-apply", "would-change", None),
+    (facts(qpt=None, read=False, reason="qpt-missing"), "update-qpt-then-apply", "would-change", None),
+    (facts(qpt="1.1.56", read=False, reason="broken-qpt"), "update-qpt-then-apply", "would-change", None),
+    (facts(status={"ACSD-61103": "Not applied"}), "apply", "would-change", None),
+    (facts(status={"ACSD-61103": "Applied"}), "already-applied", "ok", None),
+    (facts(status={"ACSD-61103": "N/A"}), "conflict", "failed", "conflict"),
+    (facts(magento="2.4.7", status={}), "skip-incompatible", "skipped", "not-offered"),
+    (facts(magento="2.4.5-p4", status={}), "skip-incompatible", "skipped", "not-offered"),
+    (facts(magento=None), "failed", "failed", "magento-not-found"),
+    (facts(cloud=True), "skip-incompatible", "skipped", "cloud"),
+    (facts(tools=(), read=False, reason="no-git-or-patch"), "failed", "failed", "no-git-or-patch"),
+    (facts(tools=("patch",), status={"ACSD-61103": "Not applied"}), "apply", "would-change", None),
+    (facts(status={"ACSD-61103": "absent"}), "failed", "failed", "not-offered"),
+    (facts(status={"ACSD-61103": "Not applied"}, user="deploy"), "failed", "failed", "wrong-user"),
+])
+def test_apply_decisions(host, action, outcome, code):
+    decision = pre.decide(host, "apply", P, CATALOG)
+    assert (decision["action"], decision["outcome"], decision["reason"]["code"]) == (action, outcome, code)
+    assert decision["fail"] is (action == "failed")
+    assert decision["update_qpt"] is (action == "update-qpt-then-apply")
+    assert decision["run_patch"] is (action in ("apply", "update-qpt-then-apply", "conflict"))
+
+
+def test_update_decision_carries_the_composer_constraint():
+    decision = pre.decide(facts(qpt="1.1.56", read=False, reason="broken-qpt"), "apply", P, CATALOG)
+    assert decision["qpt_constraint"] == "^1.1.54 !=1.1.56"
+    assert "known-bad" in decision["reason"]["message"]
+    assert decision["needs_di_compile"] is True
+
+
+def test_disabled_qpt_updates_fail_the_host():
+    decision = pre.decide(facts(qpt="1.1.53"), "apply", P, CATALOG, allow_qpt_update=False)
+    assert decision["action"] == "failed" and decision["reason"]["code"] == "qpt-update-needed"
+
+
+def test_uncatalogued_patch_uses_status_only():
+    decision = pre.decide(facts(status={"MDVA-30265": "Not applied"}), "apply", ["MDVA-30265"], CATALOG)
+    assert decision["action"] == "apply" and not decision["update_qpt"]
+    assert decision["needs_di_compile"] is True  # unknown patch: assume it needs it
+    missing = pre.decide(facts(status={}), "apply", ["MDVA-99999"], CATALOG)
+    assert (missing["action"], missing["reason"]["code"]) == ("skip-incompatible", "not-offered")
+    broken = pre.decide(facts(qpt="1.1.56", read=False, reason="broken-qpt"), "apply", ["MDVA-30265"], CATALOG)
+    assert (broken["action"], broken["reason"]["code"]) == ("failed", "broken-qpt")
+
+
+def test_multi_patch_decisions():
+    both = ["ACSD-61103", "MDVA-30265"]
+    half = facts(status={"ACSD-61103": "Applied", "MDVA-30265": "Not applied"})
+    assert pre.decide(half, "apply", both, CATALOG)["action"] == "apply"
+    done = facts(status={"ACSD-61103": "Applied", "MDVA-30265": "Applied"})
+    assert pre.decide(done, "apply", both, CATALOG)["action"] == "already-applied"
+
+
+@pytest.mark.parametrize("host, restore, action, outcome, code", [
+    (facts(status={"ACSD-61103": "Applied"}), False, "revert", "would-change", None),
+    (facts(status={"ACSD-61103": "Not applied"}), False, "already-reverted", "ok", None),
+    (facts(status={"ACSD-61103": "absent"}), False, "already-reverted", "ok", None),
+    (facts(status={"ACSD-61103": "N/A"}), False, "conflict", "failed", "conflict"),
+    (facts(qpt=None, read=False, reason="qpt-missing"), False, "already-reverted", "ok", None),
+    (facts(qpt="1.1.56", read=False, reason="broken-qpt"), False, "failed", "failed", "broken-qpt"),
+    (facts(status={"ACSD-61103": "Not applied"}, backups=[{"dir": "var/qpt-apply/backup/x", "qpt_version": "1.1.53"}]),
+     True, "already-reverted", "would-change", None),
+    (facts(status={"ACSD-61103": "Not applied"}), True, "already-reverted", "ok", None),
+])
+def test_revert_decisions(host, restore, action, outcome, code):
+    decision = pre.decide(host, "revert", P, CATALOG, restore_package=restore)
+    assert (decision["action"], decision["outcome"], decision["reason"]["code"]) == (action, outcome, code)
+
+
+def test_status_mode_reports_what_apply_would_do():
+    decision = pre.decide(facts(qpt="1.1.53"), "status", P, CATALOG)
+    assert decision["action"] == "update-qpt-then-apply"
+
+
+# --------------------------------------------------------------------------- record
+
+RECORD_KEYS = {"host", "magento", "edition", "mode", "qpt_before", "qpt_after", "status_before", "status_after",
+               "action", "outcome", "reason", "verify", "qpt_output", "check_mode", "timings"}
+
+
+def _inputs(**over):
+    host = facts(qpt="1.1.53", status={"ACSD-61103": "absent"})
+    base = {"host": "web1", "mode": "apply", "check_mode": False, "patches": P, "started": "2026-11-28T00:00:00.000000Z",
+            "facts": host, "decision": pre.decide(host, "apply", P, CATALOG)}
+    base.update(over)
+    return base
+
+
+def test_record_after_a_qpt_update_and_apply():
+    record = pre.result_record(_inputs(
+        package={"changed": True, "version_before": "1.1.53", "version_after": "1.1.57", "backup": "var/qpt-apply/backup/t"},
+        patch={"changed": True, "status_before": {"ACSD-61103": "Not applied"}, "status_after": {"ACSD-61103": "Applied"},
+               "ids_changed": P},
+        final_facts={"qpt": {"version": "1.1.57"}},
+        verify=pre.verify_summary({"ACSD-61103": "Applied"}, {"ACSD-61103": {"state": "present"}}, "applied"),
+        post_steps=["ran bin/magento setup:di:compile", "ran bin/magento cache:clean"]))
+    assert RECORD_KEYS <= set(record)
+    assert (record["action"], record["outcome"], record["reason"]) == ("update-qpt-then-apply", "changed",
+                                                                        {"code": None, "message": record["reason"]["message"]})
+    assert (record["qpt_before"], record["qpt_after"]) == ("1.1.53", "1.1.57")
+    assert record["status_before"] == {"ACSD-61103": "absent"} and record["status_after"] == {"ACSD-61103": "Applied"}
+    assert record["verify"] == {"status": "Applied", "fingerprints": "ok", "functional": None,
+                                "patches": {"ACSD-61103": {"status": "Applied", "fingerprints": "present"}}}
+    assert record["timings"]["seconds"] > 0 and record["backup"] == "var/qpt-apply/backup/t"
+    json.dumps(record)
+
+
+def test_record_of_a_conflict_failure_keeps_qpt_output():
+    host = facts(status={"ACSD-61103": "N/A"})
+    record = pre.result_record(_inputs(
+        facts=host, decision=pre.decide(host, "apply", P, CATALOG), failed=True,
+        failed_result={"failed": True, "msg": "Error: patch ACSD-61103 can't be applied",
+                       "reason": {"code": "conflict", "message": "Error: patch ACSD-61103 can't be applied"},
+                       "output": CONFLICT}))
+    assert (record["action"], record["outcome"], record["reason"]["code"]) == ("conflict", "failed", "conflict")
+    assert "can't be applied" in record["qpt_output"]
+
+
+def test_record_of_an_unreachable_host():
+    record = pre.result_record({"host": "web9", "mode": "apply", "patches": P, "unreachable": True,
+                                "unreachable_message": "ssh: connect to host 127.0.0.9 port 22: Connection refused"})
+    assert (record["action"], record["outcome"], record["reason"]["code"]) == ("unreachable", "failed", "unreachable")
+    assert record["magento"] is None and record["status_before"] == {"ACSD-61103": "absent"}
+
+
+def test_record_in_check_mode_is_a_preview():
+    record = pre.result_record(_inputs(check_mode=True, package={"changed": True, "version_before": "1.1.53",
+                                                                  "version_after": "1.1.57"}))
+    assert (record["outcome"], record["check_mode"]) == ("would-change", True)
+    assert record["qpt_after"] == "1.1.57" and record["status_after"] == {"ACSD-61103": "Applied"}
+    assert record["qpt_target"] == "^1.1.54 !=1.1.56"
+
+
+def test_record_failure_reasons_from_role_failures():
+    record = pre.result_record(_inputs(failed=True, failed_result={"msg": "x"},
+                                       post_failure={"code": "post-step-failed", "message": "cache:clean failed"}))
+    assert record["reason"] == {"code": "post-step-failed", "message": "cache:clean failed"}
+    generic = pre.result_record(_inputs(failed=True, failed_result={"msg": "boom"}, failed_task={"name": "Enable maintenance mode"}))
+    assert generic["reason"] == {"code": "task-failed", "message": "Enable maintenance mode: boom"}
+
+
+def test_verify_summary_for_revert():
+    assert pre.verify_summary({"A-1": "Not applied"}, {"A-1": {"state": "absent"}}, "reverted")["fingerprints"] == "ok"
+    assert pre.verify_summary({"A-1": "Not applied"}, {"A-1": {"state": "partial"}}, "reverted")["fingerprints"] == "present"
+    assert pre.verify_summary({"A-1": "Applied"}, {"A-1": {"state": "n/a"}}, "applied")["fingerprints"] == "n/a"
+    assert pre.verify_summary({"A-1": "Applied", "B-2": "N/A"}, {}, "applied")["status"] == "mixed"
+
+
+# --------------------------------------------------------------------------- parsers (module_utils)
+
+
+def test_status_json_is_read_by_id_only():
+    assert mq.parse_status_json(STATUS_JSON) == {"ACSD-61103": "Not applied", "MDVA-30265": "Applied"}
+    noisy = "PHP Deprecated:  something in /x.php on line 3\n" + STATUS_JSON
+    assert mq.parse_status_json(noisy)["ACSD-61103"] == "Not applied"
+    assert mq.parse_status_json("[]\n") == {}
+    with pytest.raises(ValueError):
+        mq.parse_status_json("Magento 2 is not installed\n")
+
+
+@pytest.mark.parametrize("stdout, stderr, code", [
+    (NOT_FOUND, "", "not-offered"),
+    (CONFLICT, "", "conflict"),
+    ("", BROKEN_STDERR, "broken-qpt"),
+    (DEPENDENCY, "", "dependency-applied"),
+    ("", NO_TOOLS, "no-git-or-patch"),
+    (NO_TOOLS, "", "no-git-or-patch"),
+    ("Reverting patch ACSD-61103 (/x.patch) failed.\nerror: ...\nRevert operation for ACSD-61103 finished with errors.\n",
+     "", "conflict"),
+    ("", "Not enough arguments (missing: \"list-of-patches\").", "qpt-error"),
+])
+def test_qpt_failures_are_classified(stdout, stderr, code):
+    assert mq.classify_failure(stdout, stderr) == code
+
+
+def test_dependants_are_named():
+    assert mq.dependants(DEPENDENCY) == ["ACSD-62332"]
+
+
+def test_composer_operations():
+    text = ("Lock file operations: 0 installs, 2 updates, 0 removals\n"
+            "  - Upgrading magento/magento-cloud-patches (1.0.20 => 1.0.21)\n"
+            "  - Upgrading magento/quality-patches (1.1.53 => 1.1.57)\n")
+    assert mq.upgraded_to(text, "magento/quality-patches") == "1.1.57"
+    assert mq.upgraded_to("  - Installing magento/quality-patches (1.1.55): Extracting archive", "magento/quality-patches") == "1.1.55"
+    assert mq.upgraded_to("Nothing to install, update or remove", "magento/quality-patches") is None
+
+
+def test_installed_json_and_env_php(tmp_path):
+    (tmp_path / "vendor/composer").mkdir(parents=True)
+    (tmp_path / "app/etc").mkdir(parents=True)
+    (tmp_path / "vendor/composer/installed.json").write_text(json.dumps({"packages": [
+        {"name": "magento/magento2-base", "version": "2.4.6-p3", "version_normalized": "2.4.6.0-patch3"},
+        {"name": "magento/magento2-ee-base", "version": "2.4.6-p3"},
+        {"name": "magento/quality-patches", "version": "1.1.53"}]}))
+    packages = mq.installed_packages(str(tmp_path))
+    assert mq.magento_release(packages) == ("2.4.6-p3", "enterprise")
+    assert packages["magento/quality-patches"] == "1.1.53"
+    assert mq.deploy_mode(str(tmp_path)) == "default"
+    (tmp_path / "app/etc/env.php").write_text("<?php\nreturn [\n    'backend' => ['frontName' => 'admin'],\n"
+                                              "    'MAGE_MODE' => 'production',\n];\n")
+    assert mq.deploy_mode(str(tmp_path)) == "production"
+    assert mq.magento_release({}) == (None, None)
+
+
+def test_fingerprints(tmp_path):
+    root = str(tmp_path)
+    specs = CATALOG["ACSD-61103"]["fingerprints"]
+    assert mq.fingerprint_state(root, specs)["state"] == "absent"
+    for spec in specs:
+        path = tmp_path / spec["path"]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(spec.get("contains", "<?php"))
+    assert mq.fingerprint_state(root, specs)["state"] == "present"
+    (tmp_path / specs[0]["path"]).write_text('name="customer_unlock" name="customer_unlock"')  # count: 1
+    assert mq.fingerprint_state(root, specs)["state"] == "partial"
+    assert mq.fingerprint_state(root, [])["state"] == "n/a"
+    with pytest.raises(ValueError):
+        mq.check_fingerprint(root, {"path": "../../etc/passwd", "exists": True})
+    with pytest.raises(ValueError):
+        mq.check_fingerprint(root, {"path": "/etc/passwd", "exists": True})
