@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -467,3 +468,22 @@ def test_console_script(lab, no_agent):
     bad = subprocess.run([str(CLI), "doctor", "-i", str(lab.inventory), "--limit", "nomatch"],
                          capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 2 and bad.stdout == "" and "no host" in bad.stderr
+
+
+@pytest.mark.lab
+def test_proxy_command_from_ssh_args_is_followed(lab, tmp_path, capsys, no_agent):
+    socat = shutil.which("socat")
+    if not socat:
+        pytest.skip("socat is not installed")
+    common = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
+    inventory = lab_copy(lab, tmp_path, {
+        "web1": {"ansible_ssh_common_args": f"{common} -o 'ProxyCommand={socat} - TCP:%h:%p'"},
+        # The proxy reaches web4's address for us, but nothing listens there any more.
+        "web4": {"ansible_ssh_common_args": f"{common} -o 'ProxyCommand={socat} - TCP:%h:%p'"},
+    })
+    code = doctor.main(inventory, "web1:web4", json_mode=True, known_hosts=None, timeout=5)
+    hosts = by_host(json.loads(capsys.readouterr().out))
+    assert code == 1
+    assert hosts["web1"]["problems"] == [] and hosts["web1"]["auth"] == "ok"
+    assert any("ProxyCommand" in note for note in hosts["web1"]["notes"])
+    assert hosts["web4"]["reachable"] is False and "ProxyCommand" in hosts["web4"]["problems"][0]
