@@ -1,0 +1,7 @@
+<?php
+namespace Magento\Framework\App\Cache;
+
+interface StateInterface
+{
+    public function isEnabled($cacheType);
+}

@@ -1,0 +1,11 @@
+<?php
+namespace Magento\Framework\App\Config;
+
+interface ScopeConfigInterface
+{
+    const SCOPE_TYPE_DEFAULT = 'default';
+
+    public function getValue($path, $scopeType = self::SCOPE_TYPE_DEFAULT, $scopeCode = null);
+
+    public function isSetFlag($path, $scopeType = self::SCOPE_TYPE_DEFAULT, $scopeCode = null);
+}

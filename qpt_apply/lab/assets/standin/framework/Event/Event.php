@@ -1,0 +1,8 @@
+<?php
+namespace Magento\Framework\Event;
+
+use Magento\Framework\DataObject;
+
+class Event extends DataObject
+{
+}

@@ -1,0 +1,7 @@
+<?php
+namespace Magento\Framework\Event;
+
+interface ManagerInterface
+{
+    public function dispatch($eventName, array $data = []);
+}

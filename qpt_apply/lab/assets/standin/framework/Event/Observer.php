@@ -1,0 +1,12 @@
+<?php
+namespace Magento\Framework\Event;
+
+use Magento\Framework\DataObject;
+
+class Observer extends DataObject
+{
+    public function getEvent()
+    {
+        return $this->getData('event');
+    }
+}

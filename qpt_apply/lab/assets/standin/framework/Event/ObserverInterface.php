@@ -1,0 +1,7 @@
+<?php
+namespace Magento\Framework\Event;
+
+interface ObserverInterface
+{
+    public function execute(Observer $observer);
+}

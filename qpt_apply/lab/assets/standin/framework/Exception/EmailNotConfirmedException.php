@@ -1,0 +1,6 @@
+<?php
+namespace Magento\Framework\Exception;
+
+class EmailNotConfirmedException extends LocalizedException
+{
+}

@@ -1,0 +1,6 @@
+<?php
+namespace Magento\Framework\Exception;
+
+class InvalidEmailOrPasswordException extends AuthenticationException
+{
+}

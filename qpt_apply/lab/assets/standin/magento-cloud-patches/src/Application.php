@@ -1,0 +1,35 @@
+<?php
+/**
+ * Copyright © Magento, Inc. All rights reserved.
+ * See COPYING.txt for license details.
+ */
+declare(strict_types=1);
+
+namespace Magento\CloudPatches;
+
+use Magento\CloudPatches\App\Container;
+use Magento\CloudPatches\Composer\Installed;
+
+/**
+ * The console application; its name and version are those of the root project.
+ */
+class Application extends \Symfony\Component\Console\Application
+{
+    private $container;
+
+    public function __construct(Container $container)
+    {
+        $this->container = $container;
+        $root = $container->get(Installed::class)->getRootPackage();
+        parent::__construct($root['name'] ?? '__root__', $root['version'] ?? '1.0.0+no-version-set');
+    }
+
+    protected function getDefaultCommands(): array
+    {
+        return array_merge(parent::getDefaultCommands(), [
+            new Command\Apply($this->container),
+            new Command\Revert($this->container),
+            new Command\Status($this->container),
+        ]);
+    }
+}

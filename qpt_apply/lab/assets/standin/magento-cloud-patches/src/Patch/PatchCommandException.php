@@ -1,0 +1,14 @@
+<?php
+/**
+ * Copyright © Magento, Inc. All rights reserved.
+ * See COPYING.txt for license details.
+ */
+declare(strict_types=1);
+
+namespace Magento\CloudPatches\Patch;
+
+use Magento\CloudPatches\App\GenericException;
+
+class PatchCommandException extends GenericException
+{
+}

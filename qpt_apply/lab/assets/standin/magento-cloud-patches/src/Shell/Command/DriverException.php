@@ -1,0 +1,26 @@
+<?php
+/**
+ * Copyright © Magento, Inc. All rights reserved.
+ * See COPYING.txt for license details.
+ */
+declare(strict_types=1);
+
+namespace Magento\CloudPatches\Shell\Command;
+
+use Magento\CloudPatches\Patch\PatchCommandException;
+use Symfony\Component\Process\Exception\ProcessFailedException;
+
+/**
+ * A failed patch command; its message is what the command printed on stderr (or stdout).
+ */
+class DriverException extends PatchCommandException
+{
+    public function __construct(\Throwable $previous)
+    {
+        $message = $previous->getMessage();
+        if ($previous instanceof ProcessFailedException) {
+            $message = $previous->getProcess()->getErrorOutput() ?: ($previous->getProcess()->getOutput() ?: $message);
+        }
+        parent::__construct($message, $previous->getCode(), $previous);
+    }
+}

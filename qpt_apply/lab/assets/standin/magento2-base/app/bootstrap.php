@@ -1,0 +1,20 @@
+<?php
+/**
+ * Copyright © Magento, Inc. All rights reserved.
+ * See COPYING.txt for license details.
+ */
+
+/**
+ * Environment initialization
+ */
+error_reporting(E_ALL);
+if (!defined('BP')) {
+    define('BP', dirname(__DIR__));
+}
+if (!file_exists(BP . '/vendor/autoload.php')) {
+    throw new \Exception('Vendor autoload is not found. Please run \'composer install\' under application root directory.');
+}
+require BP . '/vendor/autoload.php';
+
+umask(0002);
+date_default_timezone_set('UTC');
