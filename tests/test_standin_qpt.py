@@ -392,3 +392,24 @@ def test_bin_magento(make_root, elsewhere):
     default = make_root("default", mode="default")
     assert php(default / "bin/magento", "deploy:mode:show", cwd=elsewhere).stdout.startswith(
         "Current application mode: default.")
+
+
+def test_parallel_builds_share_templates(artifacts, tmp_path, elsewhere):
+    from concurrent.futures import ThreadPoolExecutor
+
+    specs = [("a", "developer"), ("b", "developer"), ("c", "default")]
+
+    def build(spec):
+        name, mode = spec
+        root = tmp_path / name / "magento"
+        standin.build_magento_root(root, magento="2.4.6-p3", edition="community", qpt="1.1.55", mode=mode,
+                                   patch="clean", artifacts=artifacts, db=DB, base_url="http://127.0.0.1:1")
+        return root
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        roots = list(pool.map(build, specs))
+    for root in roots:
+        assert statuses(root, elsewhere)["ACSD-61103"] == "Not applied"
+    first, second = digest(roots[0]), digest(roots[1])
+    assert first.pop("app/etc/env.php") != second.pop("app/etc/env.php")  # own crypt key per host
+    assert first == second

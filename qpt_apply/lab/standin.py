@@ -9,7 +9,7 @@ sources live in assets/standin; this module packages them as composer zips and a
 Layout of an artifacts directory built here:
     <artifacts>/packages/*.zip     the composer artifact repository (what the roots' composer.json point at)
     <artifacts>/templates/<key>/   one installed root per (magento, edition, qpt, mode, patch), copied per host
-    <artifacts>/composer-home/     COMPOSER_HOME and cache used while building as root
+    <artifacts>/composer-home/     COMPOSER_HOME and cache per template, used while building as root
 """
 
 from __future__ import annotations
@@ -419,7 +419,7 @@ def _build_template(root: Path, artifacts: Path, key: str, *, magento: str, edit
         # The project allows any 1.x (as `composer require magento/quality-patches` writes it) but is locked
         # at the requested release, so a later `composer update magento/quality-patches` moves it forward.
         argv += ["--with", f"magento/quality-patches:{qpt}"]
-    _run(argv, cwd=root, env=_composer_env(artifacts))
+    _run(argv, cwd=root, env=_composer_env(artifacts, key))
 
     base = root / "vendor/magento/magento2-base"
     for source, target in BASE_MAP:
@@ -528,8 +528,10 @@ def php_export(value, indent: int = 0) -> str:
     return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _composer_env(artifacts: Path) -> dict[str, str]:
-    home = Path(artifacts) / "composer-home"
+def _composer_env(artifacts: Path, key: str) -> dict[str, str]:
+    # One home (and cache) per template: templates build in parallel and composer's cache is not meant to be
+    # written by two processes at once.
+    home = Path(artifacts) / "composer-home" / key
     return {
         "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
         "HOME": str(home),
