@@ -57,7 +57,8 @@ def test_up_six_hosts_then_down_leaves_nothing(tmp_path):
         # Plain Ansible reaches every host with the inventory as written.
         ping = subprocess.run([str(Path(sys.executable).parent / "ansible"), "-i", str(lab_dir / "inventory.yml"),
                                "magento", "-m", "ansible.builtin.ping", "-o"], capture_output=True, text=True,
-                              env={**os.environ, "ANSIBLE_CONFIG": "/dev/null"}, timeout=300)
+                              cwd=tmp_path, env={k: v for k, v in os.environ.items() if k != "ANSIBLE_CONFIG"},
+                              timeout=300)
         assert ping.returncode == 0, ping.stdout + ping.stderr
         assert ping.stdout.count("SUCCESS") == 6
         again = cli("lab", "up", "--dir", str(lab_dir), "--hosts", "1")

@@ -3,8 +3,8 @@
  * Router for the PHP built-in web server:
  *     php -S 127.0.0.1:8082 -t ./pub/ ./phpserver/router.php
  *
- * Copyright © Magento, Inc. All rights reserved.
- * See COPYING.txt for license details.
+ * Lab stand-in for qpt-apply: shaped like the Magento file of this name.
+ * Written for the simulated hosts; not Magento code.
  */
 
 if (php_sapi_name() !== 'cli-server') {

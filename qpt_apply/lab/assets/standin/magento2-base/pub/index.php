@@ -2,8 +2,8 @@
 /**
  * Public alias for the application entry point
  *
- * Copyright © Magento, Inc. All rights reserved.
- * See COPYING.txt for license details.
+ * Lab stand-in for qpt-apply: shaped like the Magento file of this name.
+ * Written for the simulated hosts; not Magento code.
  */
 
 use Magento\Framework\App\Bootstrap;

@@ -1,7 +1,7 @@
 <?php
 /**
- * Copyright © Magento, Inc. All rights reserved.
- * See COPYING.txt for license details.
+ * Lab stand-in for qpt-apply: shaped like the Magento file of this name.
+ * Written for the simulated hosts; not Magento code.
  */
 declare(strict_types=1);
 
