@@ -133,6 +133,16 @@ def test_good_inputs_pass(patches, serial, cap):
     assert pre.input_errors(patches, serial, cap, CATALOG) == []
 
 
+def test_knob_errors_name_where_they_were_found():
+    results = [{"item": "", "argument_errors": ["value of a must be one of: x, got: y"]},
+               {"item": "web1", "argument_errors": ["value of a must be one of: x, got: y"]},
+               {"item": "web2", "argument_errors": ["value of b must be one of: p, got: q"]},
+               {"item": "web3", "argument_errors": []}]
+    assert pre.knob_errors(results) == ("value of a must be one of: x, got: y (in: extra vars, web1); "
+                                        "value of b must be one of: p, got: q (in: web2)")
+    assert pre.knob_errors([{"item": "web1"}]) == ""
+
+
 def test_catalog_entry_problems_are_reported():
     bad = {"ACSD-1": {"magento": ">=two", "fingerprints": [{"path": "/etc/passwd", "exists": True}]}}
     errors = pre.input_errors(["ACSD-1"], [1], 0, bad)
@@ -232,6 +242,7 @@ def test_multi_patch_decisions():
     (facts(status={"ACSD-61103": "Not applied"}, backups=[{"dir": "var/qpt-apply/backup/x", "qpt_version": "1.1.53"}]),
      True, "already-reverted", "would-change", None),
     (facts(status={"ACSD-61103": "Not applied"}), True, "already-reverted", "ok", None),
+    (facts(magento="2.4.7", status={}), False, "skip-incompatible", "skipped", "not-offered"),
 ])
 def test_revert_decisions(host, restore, action, outcome, code):
     decision = pre.decide(host, "revert", P, CATALOG, restore_package=restore)

@@ -125,6 +125,9 @@ def main():
         ),
         supports_check_mode=True,
     )
+    if not os.path.isabs(module.params["root"] or ""):
+        module.fail_json(msg="magento_root must be the absolute path of the Magento installation, not %r"
+                         % (module.params["root"],), reason=dict(code="bad-input", message="magento_root is not absolute"))
     root = os.path.realpath(module.params["root"])
     patches = module.params["patches"]
     found_root = os.path.isdir(root)

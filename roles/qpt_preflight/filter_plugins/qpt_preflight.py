@@ -141,6 +141,15 @@ def catalog_errors(catalog, patches):
     return problems
 
 
+def knob_errors(results):
+    """One line per distinct argument-spec error of a validate_argument_spec loop, naming where it was found."""
+    found = {}
+    for result in results or []:
+        for error in result.get("argument_errors") or []:
+            found.setdefault(error, []).append(result.get("item") or "extra vars")
+    return "; ".join("%s (in: %s)" % (error, ", ".join(where)) for error, where in found.items())
+
+
 # --------------------------------------------------------------------------- decision
 
 
@@ -172,6 +181,7 @@ def decide(facts, mode, patches, catalog, allow_qpt_update=True, restore_package
         "mode": mode, "action": None, "outcome": None, "reason": _reason(), "fail": False,
         "run_patch": False, "update_qpt": False, "restore_qpt": False,
         "qpt_constraint": constraint, "qpt_min": minimum, "qpt_bad": bad,
+        "qpt_version": (facts.get("qpt") or {}).get("version"),
         "catalog_ids": sorted(entries), "unknown_ids": unknown,
         "needs_di_compile": bool(unknown) or any(bool(e.get("needs_di_compile", True)) for e in entries.values()),
         "status_before": dict((pid, statuses.get(pid, ABSENT)) for pid in patches),
@@ -195,10 +205,8 @@ def decide(facts, mode, patches, catalog, allow_qpt_update=True, restore_package
     no_tools = not tools.get("git") and not tools.get("patch")
     wrong_user = facts.get("user") and facts.get("root_owner") and facts["user"] != facts["root_owner"]
 
-    if mode == "revert":
-        return _decide_revert(decision, facts, status, statuses, patches, restore_package, no_tools, wrong_user,
-                              result, failed)
-
+    # Outside the catalog's constraint QPT never offers the patch: nothing to apply, nothing to revert
+    # (a 2.4.7 host carries the fix in core, so its files look patched).
     incompatible = [(pid, e["magento"]) for pid, e in entries.items()
                     if e.get("magento") and not version_matches(version, e["magento"])]
     editions = [(pid, e["editions"]) for pid, e in entries.items()
@@ -208,6 +216,9 @@ def decide(facts, mode, patches, catalog, allow_qpt_update=True, restore_package
         what += ["%s is for %s editions only" % (pid, "/".join(e)) for pid, e in editions]
         return result("skip-incompatible", "skipped", "not-offered",
                       "not offered for Magento %s %s: %s" % (magento.get("edition"), version, "; ".join(what)))
+    if mode == "revert":
+        return _decide_revert(decision, facts, status, statuses, patches, restore_package, no_tools, wrong_user,
+                              result, failed)
     if no_tools:
         return failed("no-git-or-patch", "neither git nor GNU patch is on the PATH of %s: QPT needs one of them"
                       % facts.get("user", "the Magento user"))
@@ -471,7 +482,7 @@ def planned_steps(decision, package=None, patch=None, restore=None, check_mode=F
         package = package or {}
         target = package.get("version_after") or decision.get("qpt_constraint")
         steps.append("%supdate magento/quality-patches %s -> %s"
-                     % (verb, package.get("version_before") or "(none)", target))
+                     % (verb, package.get("version_before") or decision.get("qpt_version") or "(none)", target))
     patch = patch or {}
     ids = patch.get("ids_changed")
     if ids is None and decision.get("run_patch") and decision.get("action") not in ("conflict",):
@@ -491,6 +502,7 @@ class FilterModule(object):
         return {
             "qpt_version_matches": version_matches,
             "qpt_input_errors": input_errors,
+            "qpt_knob_errors": knob_errors,
             "qpt_preflight_decide": decide,
             "qpt_verify_summary": verify_summary,
             "qpt_result_record": result_record,
