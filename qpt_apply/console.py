@@ -24,6 +24,8 @@ class Ui:
         self.json_mode = json_mode
         self.out = Console(stderr=json_mode, highlight=False, soft_wrap=False)
         self.tty = self.out.is_terminal
+        if not self.tty:
+            self.out.width = max(self.out.width, 160)  # logs and pipes: no 80-column wrapping
 
     def say(self, text: str) -> None:
         self.out.print(text)

@@ -10,8 +10,6 @@ PATCH_ID = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]+(-V[0-9]+)?$")
 DEFAULT_PATCHES = ("ACSD-61103",)
 DEFAULT_BATCHES = ("1", "25%", "100%")
 
-# Actions a result record may carry (the playbooks decide them; these are for display and exit codes).
-FAILED_ACTIONS = {"conflict", "unreachable", "failed"}
 OUTCOMES = ("changed", "ok", "skipped", "failed", "would-change", "not-run")
 
 
@@ -92,7 +90,8 @@ class HostResult:
 
     @property
     def failed(self) -> bool:
-        return self.outcome == "failed" or self.action in FAILED_ACTIONS
+        """The host ended in failure (unreachable included). A conflict seen by status is a finding, not this."""
+        return self.outcome == "failed" or self.action == "unreachable"
 
     @property
     def done(self) -> bool:

@@ -91,10 +91,12 @@ def run_playbook(
         if stats.get(HALT_STAT):
             halted = True
         if record and host:
+            # The record comes twice (set_stats, then the task that echoes it): report it once.
             result = HostResult.from_record({**record, "host": host})
-            results[host] = result
-            if on_record:
-                on_record(result)
+            if results.get(host) != result:
+                results[host] = result
+                if on_record:
+                    on_record(result)
         elif host and kind == "runner_on_unreachable":
             last_failure[host] = {"action": "unreachable", "code": "unreachable", "message": _message(res)}
         elif host and kind == "runner_on_failed" and not data.get("ignore_errors"):
