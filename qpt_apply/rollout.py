@@ -153,6 +153,8 @@ def resume(state_dir: Path, run_id: str, yes: bool, ui: Ui, json_mode: bool) -> 
 
 
 def _rollout(options: Options, ui: Ui, *, playbook: str, resumed: Run | None = None) -> int:
+    if not options.yes and not is_interactive():
+        raise InputError("refusing to prompt: stdin is not a terminal; pass --yes to proceed")
     hosts = resolve_hosts(options)
     lock = Lock(options.state_dir, options.inventory)
     run = resumed or Run.create(options.state_dir, options.command, options.to_journal())
@@ -195,8 +197,6 @@ def _done(run: Run, host: str) -> bool:
 def _confirm(options: Options, ui: Ui, remaining: list[str], the_plan: Plan) -> bool:
     if options.yes:
         return True
-    if not is_interactive():
-        raise InputError("refusing to prompt: stdin is not a terminal; pass --yes to proceed")
     batches = [[h for h in b if h in remaining] for b in the_plan.batches]
     sizes = " → ".join(str(len(b)) for b in batches if b)
     answer = ui.out.input(f"{options.command} on {len(remaining)} host(s) in batches {sizes}? [y/N] ")
