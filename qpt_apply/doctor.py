@@ -27,7 +27,6 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -933,21 +932,14 @@ def resolve_targets(inventory: Path, limit: str | None, known_hosts: Path | None
     if known_hosts is not None and not known_hosts.is_file():
         raise InputError(f"--known-hosts {known_hosts} does not exist or is not a file")
     with tempfile.TemporaryDirectory(prefix="qpt-apply-doctor-") as scratch:
-        listing, variables = Path(scratch, "list"), Path(scratch, "vars")
-        listing.mkdir()
-        variables.mkdir()
-        # Two Ansible start-ups, each mostly CPU: side by side they cost about half.
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            hosts_job = pool.submit(runner.list_hosts, inventory, GROUP, limit, listing)
-            hostvars_job = pool.submit(runner.inventory_hostvars, inventory, variables)
-            try:
-                hostvars = hostvars_job.result()
-            except RuntimeError as exc:
-                raise InputError(str(exc)) from None
-            hosts = hosts_job.result()
-    if not hosts:
-        where = f" matching --limit {limit!r}" if limit else ""
-        raise InputError(f"no host in group '{GROUP}' of {inventory}{where}")
+        hosts = runner.list_hosts(inventory, GROUP, limit, Path(scratch))
+        if not hosts:
+            where = f" matching --limit {limit!r}" if limit else ""
+            raise InputError(f"no host in group '{GROUP}' of {inventory}{where}")
+        try:
+            hostvars = runner.inventory_hostvars(inventory, Path(scratch))
+        except RuntimeError as exc:
+            raise InputError(str(exc)) from None
     return [target_from_hostvars(host, hostvars.get(host, {}), known_hosts=known_hosts) for host in hosts]
 
 
