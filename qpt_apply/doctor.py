@@ -779,8 +779,9 @@ class HostCheck:
             self._problem(f"host key CHANGED for {name} — possible man-in-the-middle; fix known_hosts ({files}) "
                           f"after verifying; presented {fp}{detail}; not logged in")
         elif policy.status == "unknown" and t.strict_host_keys == "yes":
+            add_to = (t.known_hosts_files or ["~/.ssh/known_hosts"])[0]
             self._problem(f"host key unknown for {name} ({policy.key.get_name()} {fp}) — not in {files}{detail}; "
-                          f"verify it, then add it: ssh-keyscan -p {t.port} {t.address} >> {t.known_hosts_files[0] if t.known_hosts_files else '~/.ssh/known_hosts'}")
+                          f"verify it, then add it: ssh-keyscan -p {t.port} {t.address} >> {add_to}")
         elif policy.status == "unknown":
             r.notes.append(f"host key for {name} is not in known_hosts ({fp}); accepted for this check only "
                            f"because of {t.strict_reason}{detail}")
