@@ -106,7 +106,8 @@ def plan(options: Options, ui: Ui) -> int:
     hosts = resolve_hosts(options)
     run = Run.create(options.state_dir, "plan", options.to_journal())
     the_plan = _preview(run, options, hosts, playbook="apply.yml")
-    code = EXIT_FAILED if any(r.failed for r in the_plan.results.values()) else EXIT_OK
+    # A conflict is what a plan is for finding; a host that could not be read at all fails the plan.
+    code = EXIT_FAILED if any(r.action in ("unreachable", "failed") for r in the_plan.results.values()) else EXIT_OK
     return _finish(run, ui, "completed", code, title="Plan (nothing was changed)", show_batch=True)
 
 

@@ -19,6 +19,7 @@ from .paths import content_root
 
 RECORD_KEY = "qpt_result"
 HALT_STAT = "qpt_halted"
+HALT_TASK_PREFIX = "qpt halt:"  # the playbooks' cap tasks: they stop the run, they are no host's failure
 
 
 @dataclass
@@ -90,7 +91,10 @@ def run_playbook(
         stats = (res.get("ansible_stats") or {}).get("data") or {}
         if stats.get(HALT_STAT):
             halted = True
-        if record and host:
+        if str(data.get("task", "")).startswith(HALT_TASK_PREFIX):
+            if kind == "runner_on_failed":
+                halted = True
+        elif record and host:
             # The record comes twice (set_stats, then the task that echoes it): report it once.
             result = HostResult.from_record({**record, "host": host})
             if results.get(host) != result:
