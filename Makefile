@@ -34,12 +34,11 @@ $(VENVS)/py%/.installed: pyproject.toml
 
 venvs: $(foreach leg,$(LEGS),$(call venv_of,$(leg))/.installed)
 
-# The lab is stopped at the end (also on failure or Ctrl-C) unless KEEP_LAB=1.
+# Narrated: lab up, doctor, status, plan, apply (canary first), verify, revert, lab down.
+# KEEP_LAB=1 leaves the fleet running to explore (then: make demo-down).
 demo: deps $(call venv_of,$(DEMO_LEG))/.installed
-	@export PATH="$(abspath $(call venv_of,$(DEMO_LEG)))/bin:$$PATH"; set -e; \
-	  [ -n "$(KEEP_LAB)" ] || trap 'qpt-apply lab down --dir "$(LAB_DIR)"' EXIT; \
-	  qpt-apply lab up --dir "$(LAB_DIR)" --spec qpt_apply/lab/demo.yml; \
-	  qpt-apply lab status --dir "$(LAB_DIR)"
+	@PATH="$(abspath $(call venv_of,$(DEMO_LEG)))/bin:$$PATH" \
+	  python -m qpt_apply.lab.demo --dir "$(LAB_DIR)" $(if $(KEEP_LAB),--keep)
 
 demo-down:
 	@PATH="$(abspath $(call venv_of,$(DEMO_LEG)))/bin:$$PATH" qpt-apply lab down --dir "$(LAB_DIR)"
