@@ -551,8 +551,9 @@ def test_role_password_sources_host_variable_then_env_then_file(fresh, tmp_path)
     fresh.shop.state = "fixed"
     # The host variable wins over the environment.
     done, result = play_role(fresh, tmp_path / "a", env_password="wrong-one", host_password=fresh.password,
-                             extra={"magento_login_check_fail_on_bug": False})
+                             extra={"magento_login_check_fail_on_bug": False}, verbose=True)
     assert result["outcome"] == "fixed", done.stdout
+    assert fresh.password not in done.stdout + done.stderr
     secret_file = tmp_path / "secret"
     secret_file.write_text(fresh.password + "\n")
     secret_file.chmod(0o600)
