@@ -11,12 +11,15 @@ import re
 import pytest
 import yaml
 from conftest import tree_digest
-from test_ansible_support import PATCH, composer_version, fingerprints_present, qpt_status, run_playbook
+from test_ansible_support import (
+    PATCH, composer_version, fingerprints_present, installed_version, qpt_status, run_playbook,
+)
 
 pytestmark = pytest.mark.lab
 
 SPEC = [
-    {"name": "web1", "magento": "2.4.6-p3", "qpt": "1.1.55", "mode": "developer", "patch": "conflict"},  # canary
+    # Canary: QPT too old to see the conflict, so it is updated first, then put back when the apply fails.
+    {"name": "web1", "magento": "2.4.6-p3", "qpt": "1.1.53", "mode": "developer", "patch": "conflict"},
     {"name": "web2", "magento": "2.4.6-p3", "qpt": "1.1.55", "mode": "developer"},
     {"name": "web3", "magento": "2.4.6-p3", "qpt": "1.1.55", "mode": "developer"},
     {"name": "web4", "magento": "2.4.6-p3", "qpt": "1.1.55", "mode": "developer", "tools": []},
@@ -40,6 +43,10 @@ def inventory_variant(fleet, name, edit) -> str:
     path = fleet["work"] / f"{name}.yml"
     path.write_text(yaml.safe_dump(inventory, sort_keys=False))
     return path
+
+
+def changed_paths(before, after):
+    return [k for k in set(before) | set(after) if before.get(k) != after.get(k)]
 
 
 def touched_hosts(output: str) -> set[str]:
@@ -87,10 +94,16 @@ def test_failed_canary_halts_the_rollout(fleet):
     assert "TASK [qpt halt: failure cap exceeded]" in run.output
     assert set(run.records) == {"web1"}
     assert (run.records["web1"]["action"], run.records["web1"]["reason"]["code"]) == ("conflict", "conflict")
-    # The canary's files are as they were (QPT logged its failed attempt); later batches never started.
+    # The canary is as it was: QPT went back to 1.1.53 with composer.json/composer.lock byte-identical;
+    # only the used backup remains (and QPT's log of its failed attempt). Later batches never started.
+    record = run.records["web1"]
+    assert (record["qpt_before"], record["qpt_after"]) == ("1.1.53", "1.1.53") and "can't be applied" in record["qpt_output"]
+    assert "after the failure, put magento/quality-patches 1.1.53 back" in record["steps"][-1]
     after = snapshot(lab)
-    assert {k: v for k, v in after["web1"].items() if k != "var/log/patch.log"} == \
-        {k: v for k, v in before["web1"].items() if k != "var/log/patch.log"}
+    assert installed_version(lab.root("web1")) == "1.1.53"
+    assert sorted(changed_paths(before["web1"], after["web1"])) == sorted([
+        "var/log/patch.log", "var/qpt-apply/", "var/qpt-apply/backup/", f"{record['backup']}.restored/",
+        f"{record['backup']}.restored/composer.json", f"{record['backup']}.restored/composer.lock"])
     for host in ("web2", "web3", "web4"):
         assert after[host] == before[host], host
 

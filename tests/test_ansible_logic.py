@@ -298,6 +298,19 @@ def test_record_of_a_conflict_failure_keeps_qpt_output():
     assert "can't be applied" in record["qpt_output"]
 
 
+def test_conflict_found_after_a_qpt_update_is_a_conflict():
+    record = pre.result_record(_inputs(
+        failed=True, package={"changed": True, "version_before": "1.1.53", "version_after": "1.1.57"},
+        restore={"changed": True, "version_after": "1.1.53", "backup": "var/qpt-apply/backup/t"},
+        failed_result={"reason": {"code": "conflict", "message": "Error: patch ACSD-61103 can't be applied"},
+                       "output": CONFLICT}))
+    assert (record["action"], record["outcome"], record["qpt_after"]) == ("conflict", "failed", "1.1.53")
+    assert pre.planned_steps(_inputs()["decision"], {"changed": True, "version_before": "1.1.53", "version_after": "1.1.57"},
+                             None, {"changed": True, "version_after": "1.1.53", "backup": "var/qpt-apply/backup/t"}) == [
+        "update magento/quality-patches 1.1.53 -> 1.1.57", "apply ACSD-61103",
+        "after the failure, put magento/quality-patches 1.1.53 back from var/qpt-apply/backup/t"]
+
+
 def test_record_of_an_unreachable_host():
     record = pre.result_record({"host": "web9", "mode": "apply", "patches": P, "unreachable": True,
                                 "unreachable_message": "ssh: connect to host 127.0.0.9 port 22: Connection refused"})

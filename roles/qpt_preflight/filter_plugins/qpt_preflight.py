@@ -412,6 +412,8 @@ def result_record(inputs):
         reason, qpt_output = _failure_reason(inputs)
         if not qpt_output and patch.get("output"):
             qpt_output = patch["output"]
+        if reason.get("code") == "conflict":
+            action = "conflict"  # e.g. found only once an updated QPT could read the patch's status
     else:
         reason = dict(decision.get("reason") or _reason())
     if reason.get("code") is None:
@@ -494,6 +496,9 @@ def planned_steps(decision, package=None, patch=None, restore=None, check_mode=F
         source = decision.get("restore_from") or {}
         steps.append("%srestore composer.json/composer.lock from %s (magento/quality-patches %s) and composer install"
                      % (verb, source.get("dir"), source.get("qpt_version")))
+    elif (restore or {}).get("changed") and not check_mode:
+        steps.append("after the failure, put magento/quality-patches %s back from %s"
+                     % (restore.get("version_after"), restore.get("backup")))
     return steps
 
 
