@@ -53,6 +53,11 @@ options:
     description: Backup directory, relative to O(root).
     type: str
     default: var/qpt-apply/backup
+  preview:
+    description: In check mode, ask composer (C(require --dry-run)) which version it would install.
+      Resolving a full Magento project can take a while; without it the preview names the constraint only.
+    type: bool
+    default: true
 author: qpt-apply
 """
 
@@ -98,7 +103,8 @@ from ansible.module_utils.magento_qpt import (
     safe_join, upgraded_to,
 )
 
-_ENV = {"COMPOSER_NO_INTERACTION": "1", "LANG": "C", "LC_ALL": "C"}
+# Magento projects exceed PHP's default memory_limit while resolving; Adobe's docs run composer unlimited.
+_ENV = {"COMPOSER_NO_INTERACTION": "1", "COMPOSER_MEMORY_LIMIT": "-1", "LANG": "C", "LC_ALL": "C"}
 
 
 def main():
@@ -112,6 +118,7 @@ def main():
             min_version=dict(type="str"),
             bad_versions=dict(type="list", elements="str", default=[]),
             backup_dir=dict(type="str", default="var/qpt-apply/backup"),
+            preview=dict(type="bool", default=True),
         ),
         required_if=[("state", "updated", ["constraint"])],
         supports_check_mode=True,
@@ -139,6 +146,10 @@ def main():
             module.exit_json(**result)
         requirement = "%s:%s" % (package, p["constraint"])
         if module.check_mode:
+            result["changed"] = True
+            if not p["preview"]:
+                result["version_after"] = None
+                module.exit_json(**result)
             # composer require --dry-run resolves without writing composer.json, the lock or vendor/.
             rc, out, err = composer("require", "--dry-run", "--update-with-dependencies", requirement)
             result["version_after"] = upgraded_to(out + "\n" + err, package) if rc == 0 else None

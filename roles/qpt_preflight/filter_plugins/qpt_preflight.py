@@ -289,8 +289,8 @@ def _decide_revert(decision, facts, status, statuses, patches, restore_package, 
 
 
 def _wrong_user(facts):
-    return ("connected as %s but the Magento root belongs to %s: set magento_user so QPT and composer run "
-            "as the file owner" % (facts.get("user"), facts.get("root_owner")))
+    return ("QPT and composer would run as %s but the Magento root belongs to %s: set magento_user to the owner "
+            "of the Magento files" % (facts.get("user"), facts.get("root_owner")))
 
 
 # --------------------------------------------------------------------------- result record
