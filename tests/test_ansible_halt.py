@@ -148,3 +148,24 @@ def test_failures_up_to_the_cap_let_the_rollout_continue(fleet):
     assert "GIT or PATCH is required" in run.records["web4"]["qpt_output"]
     assert not any(fingerprints_present(lab.root("web4")).values())
     assert run.records["web2"]["status_after"] == {PATCH: "Applied"}
+
+
+def test_uncatalogued_patch_and_a_dependant_blocking_revert(fleet):
+    """An ID the catalog does not know runs on QPT status alone; QPT refuses to revert a dependency."""
+    lab = fleet["lab"]
+    run = run_playbook("apply.yml", lab.inventory, fleet["work"] / "other-patch", limit="web2",
+                       extra={"qpt_patches": ["ACSD-62332"]})
+    record = run.records["web2"]
+    assert run.rc == 0 and (record["action"], record["outcome"]) == ("apply", "changed")
+    assert record["verify"]["fingerprints"] == "n/a" and record["verify"]["status"] == "Applied"
+    assert qpt_status(lab, "web2", "ACSD-62332") == "Applied"
+
+    before = snapshot(lab, ["web2"])["web2"]
+    run = run_playbook("revert.yml", lab.inventory, fleet["work"] / "dependency", limit="web2")
+    record = run.records["web2"]
+    assert run.rc != 0 and (record["action"], record["outcome"]) == ("revert", "failed")
+    assert record["reason"]["code"] == "dependency-applied" and "ACSD-62332" in record["reason"]["message"]
+    assert "is a dependency for ACSD-62332" in record["qpt_output"]
+    after = snapshot(lab, ["web2"])["web2"]
+    assert changed_paths(before, after) == ["var/log/patch.log"]
+    assert qpt_status(lab, "web2") == "Applied" and all(fingerprints_present(lab.root("web2")).values())

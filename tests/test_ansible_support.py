@@ -47,7 +47,7 @@ class PlaybookRun:
 
 
 def run_playbook(name: str, inventory: Path, workdir: Path, extra: dict | None = None,
-                 check: bool = False) -> PlaybookRun:
+                 check: bool = False, limit: str | None = None) -> PlaybookRun:
     workdir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.update({
@@ -65,6 +65,8 @@ def run_playbook(name: str, inventory: Path, workdir: Path, extra: dict | None =
         argv += ["-e", json.dumps(extra)]
     if check:
         argv.append("--check")
+    if limit:
+        argv += ["--limit", limit]
     done = subprocess.run(argv, cwd=workdir, env=env, capture_output=True, text=True, timeout=900)
     output = done.stdout + done.stderr
     (workdir / f"{name}.{'check.' if check else ''}log").write_text(output)
@@ -126,12 +128,12 @@ def fingerprints_present(root: Path) -> dict[str, bool]:
     return marks
 
 
-def qpt_status(lab, host: str) -> str:
-    """ACSD-61103's status as the host's own QPT reports it ('absent' when it has no row)."""
+def qpt_status(lab, host: str, patch: str = PATCH) -> str:
+    """A patch's status as the host's own QPT reports it ('absent' when it has no row)."""
     done = lab.run_as(host, ["php", "vendor/bin/magento-patches", "status", "--format=json", "-n"])
     assert done.returncode == 0, done.stdout + done.stderr
     rows = {row["Id"]: row["Status"] for row in json.loads(done.stdout)}
-    return rows.get(PATCH, "absent")
+    return rows.get(patch, "absent")
 
 
 def patch_log_times(root: Path, after_lines: int = 0) -> list[datetime]:
