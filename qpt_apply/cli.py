@@ -56,6 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="also run the seed's reproduction: one bad then one good token request per API, "
                           "failures_num must return to 0 (password from QPT_VERIFY_CUSTOMER_PASSWORD or the "
                           "host variable qpt_verify_customer_password)")
+    sub = commands.add_parser("cloud", help="Adobe Commerce Cloud: list the patch in .magento.env.yaml, commit, push")
+    sub.add_argument("-i", "--inventory", required=True, type=Path, help="inventory with group 'magento_cloud'")
+    sub.add_argument("--patch", dest="patches", action="append", metavar="ID")
+    sub.add_argument("--limit", metavar="PATTERN")
+    sub.add_argument("--dry-run", action="store_true", help="print each diff and commit; change nothing")
+    sub.add_argument("--no-push", action="store_true", help="commit in the clone cache, do not push")
+    sub.add_argument("--revert", action="store_true", help="remove the patch ID(s) instead of adding them")
+    sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    sub.add_argument("--json", action="store_true", help="print one JSON document on stdout, nothing else")
+    sub.add_argument("--state-dir", type=Path, default=Path(".qpt-apply"))
     sub = commands.add_parser("report", help="show a run's report")
     sub.add_argument("run_id", metavar="RUN_ID")
     sub.add_argument("--format", choices=("table", "json", "junit", "html"), default="table")
@@ -133,9 +143,10 @@ def _run(args) -> int:
         max_failed=getattr(args, "max_failed", 0), maintenance=getattr(args, "maintenance", False),
         rollback_failed=getattr(args, "rollback_failed", False),
         restore_package=getattr(args, "restore_package", False), functional=getattr(args, "functional", False),
-        yes=getattr(args, "yes", False), json=args.json)
+        yes=getattr(args, "yes", False), json=args.json, dry_run=getattr(args, "dry_run", False),
+        push=not getattr(args, "no_push", False), cloud_revert=getattr(args, "revert", False))
     return {"status": rollout.status, "plan": rollout.plan, "apply": rollout.apply,
-            "revert": rollout.revert, "verify": rollout.verify}[args.command](options, ui)
+            "revert": rollout.revert, "verify": rollout.verify, "cloud": rollout.cloud}[args.command](options, ui)
 
 
 def _lab(args) -> int:

@@ -21,6 +21,7 @@ from .model import HostResult, InputError, Plan, batch_hosts
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_HALTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 ONPREM_GROUP = "magento"
+CLOUD_GROUP = "magento_cloud"
 
 
 @dataclass
@@ -38,6 +39,9 @@ class Options:
     functional: bool = False
     yes: bool = False
     json: bool = False
+    dry_run: bool = False      # cloud: show the diff and the commit, change nothing
+    push: bool = True          # cloud: push the commit to the environment branch
+    cloud_revert: bool = False  # cloud: remove the IDs instead of adding them
 
     def to_journal(self) -> dict[str, Any]:
         data = asdict(self)
@@ -67,14 +71,14 @@ def extravars(options: Options, **more: Any) -> dict[str, Any]:
     return data
 
 
-def resolve_hosts(options: Options) -> list[str]:
+def resolve_hosts(options: Options, group: str = ONPREM_GROUP) -> list[str]:
     if not options.inventory.is_file():
         raise InputError(f"inventory {options.inventory} does not exist or is not a file")
     with tempfile.TemporaryDirectory(prefix="qpt-apply-") as scratch:
-        hosts = runner.list_hosts(options.inventory, ONPREM_GROUP, options.limit, Path(scratch))
+        hosts = runner.list_hosts(options.inventory, group, options.limit, Path(scratch))
     if not hosts:
         where = f" matching --limit {options.limit!r}" if options.limit else ""
-        raise InputError(f"no host in group '{ONPREM_GROUP}' of {options.inventory}{where}")
+        raise InputError(f"no host in group '{group}' of {options.inventory}{where}")
     return hosts
 
 
@@ -132,6 +136,60 @@ def _preview(run: Run, options: Options, hosts: list[str], *, playbook: str) -> 
 
 
 # --------------------------------------------------------------------------- changing commands
+
+
+def cloud(options: Options, ui: Ui) -> int:
+    """Adobe Commerce Cloud: list the IDs in each environment's .magento.env.yaml, commit, push.
+
+    Without --yes (and without --dry-run) the same playbook first runs as a dry run, the diffs are
+    shown, and nothing is committed until the operator says so.
+    """
+    if not (options.yes or options.dry_run) and not is_interactive():
+        raise InputError("refusing to prompt: stdin is not a terminal; pass --yes (or --dry-run) to proceed")
+    hosts = resolve_hosts(options, CLOUD_GROUP)
+    lock = None if options.dry_run else Lock(options.state_dir, options.inventory)
+    run = Run.create(options.state_dir, "cloud", options.to_journal())
+    run.write_plan({"hosts": hosts, "batches": [hosts], "serial": ["100%"]})
+    if lock:
+        lock.acquire(run.run_id)
+    try:
+        def play(dry_run: bool, step: str, on_record=None) -> runner.PlaybookRun:
+            return runner.run_playbook(
+                "cloud.yml", inventory=options.inventory, limit=options.limit, private_data_dir=run.runner_dir(step),
+                extravars={"qpt_patches": options.patches, "qpt_cloud_dry_run": dry_run,
+                           "qpt_cloud_push": options.push, "qpt_cloud_revert": options.cloud_revert},
+                on_record=on_record)
+
+        if not options.dry_run and not options.yes:
+            preview = play(True, "preview")
+            _show_cloud_diffs(ui, preview.results.values())
+            pending = [r.host for r in preview.results.values() if r.outcome == "would-change"]
+            if not pending:
+                for result in preview.results.values():
+                    run.append_record(result)
+                return _finish(run, ui, "completed", _exit_code(run, hosts, halted=False), title="Cloud")
+            answer = ui.out.input(f"commit{' and push' if options.push else ''} to {len(pending)} "
+                                  f"environment(s)? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                run.finish("cancelled", EXIT_BAD_INPUT)
+                return EXIT_BAD_INPUT
+        outcome = play(options.dry_run, "cloud", on_record=run.append_record)
+        if options.dry_run:
+            _show_cloud_diffs(ui, outcome.results.values())
+        _fill_missing(run, hosts, outcome.results)
+        return _finish(run, ui, "completed", _exit_code(run, hosts, halted=False),
+                       title="Cloud (dry run: nothing committed)" if options.dry_run else "Cloud")
+    finally:
+        if lock:
+            lock.release()
+
+
+def _show_cloud_diffs(ui: Ui, results) -> None:
+    for result in results:
+        details = result.extra.get("cloud") or {}
+        if details.get("diff"):
+            ui.say(f"[bold]{result.host}[/] ({details.get('branch')}): {details.get('commit_message') or ''}")
+            ui.out.print(details["diff"], markup=False, highlight=False)
 
 
 def apply(options: Options, ui: Ui) -> int:
