@@ -311,6 +311,17 @@ def test_conflict_found_after_a_qpt_update_is_a_conflict():
         "after the failure, put magento/quality-patches 1.1.53 back from var/qpt-apply/backup/t"]
 
 
+def test_status_record_flags_hosts_that_cannot_be_patched():
+    broken = facts(tools=(), read=False, reason="no-git-or-patch")
+    record = pre.result_record({"host": "web4", "mode": "status", "patches": P, "facts": broken,
+                                "decision": pre.decide(broken, "status", P, CATALOG)})
+    assert (record["action"], record["outcome"], record["reason"]["code"]) == ("failed", "failed", "no-git-or-patch")
+    fine = facts(status={"ACSD-61103": "N/A"})
+    record = pre.result_record({"host": "web6", "mode": "status", "patches": P, "facts": fine,
+                                "decision": pre.decide(fine, "status", P, CATALOG)})
+    assert (record["action"], record["outcome"], record["reason"]["code"]) == ("conflict", "ok", "conflict")
+
+
 def test_record_of_an_unreachable_host():
     record = pre.result_record({"host": "web9", "mode": "apply", "patches": P, "unreachable": True,
                                 "unreachable_message": "ssh: connect to host 127.0.0.9 port 22: Connection refused"})

@@ -163,7 +163,7 @@ def main():
     result["changed"] = any(result["status_after"].get(pid) != before[pid] for pid in patches)
     result["ids_changed"] = [pid for pid in patches if result["status_after"].get(pid) != before[pid]]
     if rc != 0:
-        code = classify_failure(out, err)
+        code = "php-missing" if rc == 127 and not qpt.php_found else classify_failure(out, err)
         message = first_line(out, err)
         if code == "dependency-applied":
             message = "revert %s first (QPT: %s)" % (", ".join(dependants(out)), message)

@@ -13,6 +13,7 @@ __metaclass__ = type
 import json
 import os
 import re
+import shutil
 
 QPT_PACKAGE = "magento/quality-patches"
 QPT_BIN = "vendor/bin/magento-patches"
@@ -191,7 +192,13 @@ class QptRunner:
     def installed(self):
         return os.path.isfile(os.path.join(self.root, self.qpt_bin))
 
+    @property
+    def php_found(self):
+        return bool(shutil.which(self.php))
+
     def run(self, *args):
+        if not self.php_found:
+            return 127, "", "PHP binary %s not found (check magento_php)" % self.php
         argv = [self.php, self.qpt_bin] + list(args) + ["-n"]
         self.commands.append(" ".join(argv))
         rc, out, err = self.module.run_command(
@@ -203,6 +210,9 @@ class QptRunner:
         if not self.installed:
             return {"ok": False, "patches": {}, "reason": "qpt-missing",
                     "message": "%s is not installed (no %s)" % (QPT_PACKAGE, self.qpt_bin), "output": ""}
+        if not self.php_found:
+            return {"ok": False, "patches": {}, "reason": "php-missing",
+                    "message": "PHP binary %s not found (check magento_php)" % self.php, "output": ""}
         rc, out, err = self.run("status", "--format=json")
         if rc == 0:
             try:

@@ -423,7 +423,10 @@ def result_record(inputs):
     if failed:
         outcome = "failed"
     elif mode == "status":
-        outcome = "ok"
+        # Read fine, but the host cannot be patched as it is (no Magento, no git/patch, broken QPT ...).
+        outcome = "failed" if decision.get("fail") else "ok"
+        if decision.get("fail"):
+            qpt_output = _get(facts, "status", "output") or ""
     elif check_mode:
         outcome = decision.get("outcome") or "ok"
     elif changed:
