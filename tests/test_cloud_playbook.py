@@ -36,25 +36,13 @@ def _zip_package(dest: Path, name: str, version: str, require: dict[str, str]) -
             {"name": name, "version": version, "type": "library", "require": require}))
 
 
-def _stand_in_packages(dest: Path) -> None:
-    """Package metadata the cloud tests need, for when the lab's stand-in builder is not importable."""
-    for version in ("1.1.53", "1.1.54", "1.1.55", "1.1.56", "1.1.57"):
-        _zip_package(dest, "magento/quality-patches", version, {"magento/magento-cloud-patches": "^1.0"})
-    _zip_package(dest, "magento/magento-cloud-patches", "1.0.20", {})
-    for version in ("2.4.6-p3", "2.4.7"):
-        _zip_package(dest, "magento/magento2-base", version, {})
-        _zip_package(dest, "magento/product-community-edition", version, {"magento/magento2-base": version})
-
-
 @pytest.fixture(scope="module")
 def artifacts(tmp_path_factory) -> Path:
-    dest = tmp_path_factory.mktemp("artifacts")
-    try:
-        from qpt_apply.lab.standin import build_artifact_repo
-    except ImportError:
-        _stand_in_packages(dest)
-    else:
-        build_artifact_repo(dest, [("2.4.6-p3", "community"), ("2.4.7", "community")])
+    from qpt_apply.lab.standin import artifact_repo_url, build_artifact_repo
+
+    root = tmp_path_factory.mktemp("artifacts")
+    build_artifact_repo(root, [("2.4.6-p3", "community"), ("2.4.7", "community")])
+    dest = artifact_repo_url(root)
     # ece-tools as on Cloud: QPT comes in through it; the newer release needs a QPT that has ACSD-61103.
     _zip_package(dest, "magento/ece-tools", "2002.1.19", {"magento/quality-patches": "^1.1"})
     _zip_package(dest, "magento/ece-tools", "2002.1.20", {"magento/quality-patches": "^1.1.54"})
