@@ -157,7 +157,9 @@ def cloud(options: Options, ui: Ui) -> int:
             return runner.run_playbook(
                 "cloud.yml", inventory=options.inventory, limit=options.limit, private_data_dir=run.runner_dir(step),
                 extravars={"qpt_patches": options.patches, "qpt_cloud_dry_run": dry_run,
-                           "qpt_cloud_push": options.push, "qpt_cloud_revert": options.cloud_revert},
+                           "qpt_cloud_push": options.push, "qpt_cloud_revert": options.cloud_revert,
+                           # Clones live beside the journals, one per environment branch.
+                           "qpt_cloud_cache_dir": str((options.state_dir / "cloud-clones").resolve())},
                 on_record=on_record)
 
         if not options.dry_run and not options.yes:
