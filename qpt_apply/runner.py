@@ -7,9 +7,13 @@ failure before the record task) get a record synthesised from the event that sto
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import sys
+import tempfile
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -17,6 +21,9 @@ from typing import Any, Callable
 from .model import HostResult
 from .paths import content_root
 
+# Secrets the playbooks read from the controller's environment. ansible-runner copies the whole
+# environment into its artifacts, so these travel in a private 0600 file named by <NAME>_FILE instead.
+SECRET_ENV = ("QPT_VERIFY_CUSTOMER_PASSWORD",)
 RECORD_KEY = "qpt_result"
 HALT_STAT = "qpt_halted"
 HALT_TASK_PREFIX = "qpt halt:"  # the playbooks' cap tasks: they stop the run, they are no host's failure
@@ -110,20 +117,23 @@ def run_playbook(
             on_event(event)
         return True
 
-    runner = ansible_runner.run(
-        private_data_dir=str(private_data_dir),
-        project_dir=str(content_root()),
-        playbook=str(content_root() / "playbooks" / playbook),
-        inventory=str(inventory.resolve()),
-        extravars=extravars,
-        limit=limit,
-        cmdline="--check" if check else None,
-        envvars=_environment(),
-        event_handler=handle,
-        cancel_callback=(lambda: cancel.is_set()) if cancel else None,
-        quiet=True,
-        suppress_env_files=True,  # extravars and env must not be written to disk in clear
-    )
+    with _secrets_in_files() as secret_env:
+        runner = ansible_runner.run(
+            private_data_dir=str(private_data_dir),
+            project_dir=str(content_root()),
+            playbook=str(content_root() / "playbooks" / playbook),
+            inventory=str(inventory.resolve()),
+            extravars=extravars,
+            limit=limit,
+            cmdline="--check" if check else None,
+            envvars={**_environment(), **secret_env},
+            event_handler=handle,
+            # Always ours: without one, ansible-runner installs its own SIGINT handler.
+            cancel_callback=(lambda: cancel.is_set()) if cancel else (lambda: False),
+            quiet=True,
+            suppress_env_files=True,  # extravars and env must not be written to disk in clear
+        )
+    _redact_environment(private_data_dir)
     for host, failure in last_failure.items():
         if host not in results or failure["action"] == "unreachable":
             previous = results.get(host)
@@ -136,6 +146,37 @@ def run_playbook(
                 on_record(result)
     return PlaybookRun(rc=runner.rc, status=runner.status, results=results, halted=halted,
                        stats=runner.stats or {}, private_data_dir=private_data_dir)
+
+
+@contextlib.contextmanager
+def _secrets_in_files() -> Iterator[dict[str, str]]:
+    """Move secret variables out of the environment the child (and its artifacts) will see."""
+    held = {name: os.environ.pop(name) for name in SECRET_ENV if os.environ.get(name)}
+    if not held:
+        yield {}
+        return
+    with tempfile.TemporaryDirectory(prefix="qpt-apply-secret-") as private:
+        env = {}
+        for name, value in held.items():
+            path = Path(private, name.lower())
+            path.touch(mode=0o600)
+            path.write_text(value)
+            env[f"{name}_FILE"] = str(path)
+        try:
+            yield env
+        finally:
+            os.environ.update(held)
+
+
+def _redact_environment(private_data_dir: Path) -> None:
+    """Keep only the names of the environment ansible-runner recorded: the journal holds no one's tokens."""
+    for command_file in private_data_dir.glob("artifacts/*/command"):
+        try:
+            data = json.loads(command_file.read_text())
+        except (OSError, ValueError):
+            continue
+        data["env"] = sorted(data.get("env") or {})
+        command_file.write_text(json.dumps(data))
 
 
 def _record_from(res: dict[str, Any]) -> dict[str, Any] | None:
@@ -159,8 +200,6 @@ def _message(res: dict[str, Any]) -> str:
 
 def inventory_hostvars(inventory: Path, private_data_dir: Path) -> dict[str, dict[str, Any]]:
     """Every host's variables as Ansible resolves them (group_vars, host_vars, vault aside)."""
-    import json
-
     import ansible_runner
 
     out, err, rc = ansible_runner.run_command(

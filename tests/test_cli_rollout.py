@@ -161,6 +161,27 @@ def test_a_failing_canary_halts_the_rollout(lab_factory, tmp_path):
     assert host_status(lab, "web2") == "Not applied"
 
 
+def test_rollback_failed_reverts_the_failing_batch(lab_factory, tmp_path):
+    lab = lab_factory([{"name": "web1", "qpt": "1.1.55", "mode": "developer"},
+                       {"name": "web2", "qpt": "1.1.55", "mode": "developer"},
+                       {"name": "web3", "qpt": "1.1.55", "mode": "developer", "patch": "conflict"},
+                       {"name": "web4", "qpt": "1.1.55", "mode": "developer"}])
+    state = tmp_path / "state"
+    untouched = tree_digest(lab.root("web4"))
+    apply = qpt_apply("apply", "-i", str(lab.inventory), "--yes", "--json", "--batches", "1,2",
+                      "--rollback-failed", state_dir=state)
+    assert apply.returncode == 3, apply.stderr
+    doc = json.loads(apply.stdout)
+    assert doc["batches"] == [["web1"], ["web2", "web3"], ["web4"]]
+    # The failing batch (web2 applied, web3 failed) is taken back; the canary keeps its patch.
+    assert host_status(lab, "web1") == "Applied"
+    assert host_status(lab, "web2") == "Not applied" and not fingerprinted(lab, "web2")
+    assert host_status(lab, "web3") == "N/A"
+    assert tree_digest(lab.root("web4")) == untouched
+    meta = json.loads((state / "runs" / doc["run_id"] / "run.json").read_text())
+    assert meta["rolled_back"] == ["web2", "web3"]
+
+
 def test_unreachable_host_counts_against_the_cap(lab_factory, tmp_path):
     lab = lab_factory([{"name": f"web{i}", "qpt": "1.1.55", "mode": "developer"} for i in range(1, 5)])
     state = tmp_path / "state"

@@ -225,9 +225,6 @@ def test_patched_host_is_fixed_through_ansible_runner_and_the_password_stays_out
     assert leaked == []
 
 
-@pytest.mark.xfail(strict=True, reason="ansible-runner writes its whole environment to artifacts/<id>/command, "
-                   "QPT_VERIFY_CUSTOMER_PASSWORD included: the CLI must hand the password to the playbook in a "
-                   "0600 file named by QPT_VERIFY_CUSTOMER_PASSWORD_FILE and blank the variable")
 def test_cli_verify_functional_keeps_the_password_out_of_the_state_dir(lab, tmp_path):
     state = tmp_path / "state"
     env = {k: v for k, v in os.environ.items() if not k.startswith("QPT_VERIFY_CUSTOMER_PASSWORD")}
