@@ -29,9 +29,9 @@ FINGERPRINT_FILES = (
 )
 
 
-def qpt_apply(*args: str, state_dir: Path, timeout: float = 900) -> subprocess.CompletedProcess:
+def qpt_apply(*args: str, state_dir: Path, timeout: float = 900, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "qpt_apply.cli", *args, "--state-dir", str(state_dir)],
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout)
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout, env=env)
 
 
 def start(*args: str, state_dir: Path) -> subprocess.Popen:
@@ -180,6 +180,37 @@ def test_rollback_failed_reverts_the_failing_batch(lab_factory, tmp_path):
     assert tree_digest(lab.root("web4")) == untouched
     meta = json.loads((state / "runs" / doc["run_id"] / "run.json").read_text())
     assert meta["rolled_back"] == ["web2", "web3"]
+
+
+def test_functional_proof_gates_the_canary(lab_factory, tmp_path):
+    lab = lab_factory([{"name": f"web{i}", "qpt": "1.1.55", "mode": "developer"} for i in range(1, 4)])
+    state = tmp_path / "state"
+    password = lab.info["customer_password"]
+    env = {**os.environ, "QPT_VERIFY_CUSTOMER_PASSWORD": password}
+    # The canary's storefront is down for maintenance: its fix cannot be proven over HTTP.
+    lab.run_as("web1", ["php", "bin/magento", "maintenance:enable"], check=True)
+    apply = qpt_apply("apply", "-i", str(lab.inventory), "--yes", "--json", "--functional", state_dir=state, env=env)
+    assert apply.returncode == 3, apply.stderr
+    by_host = {h["host"]: h for h in json.loads(apply.stdout)["hosts"]}
+    canary = by_host["web1"]
+    assert canary["outcome"] == "failed" and canary["reason"]["code"] == "verify-failed"
+    assert canary["verify"]["functional"]["rest"]["http_status"] == 503
+    assert host_status(lab, "web1") == "Applied"
+    assert (lab.root("web1") / "var/.maintenance.flag").exists(), "maintenance must stay as the host had it"
+    assert by_host["web2"]["outcome"] == by_host["web3"]["outcome"] == "not-run"
+    assert host_status(lab, "web2") == host_status(lab, "web3") == "Not applied"
+    assert lab.failures_num("web2") == 0
+    leaked = [p for p in state.rglob("*") if p.is_file() and password.encode() in p.read_bytes()]
+    assert leaked == [] and password not in apply.stdout + apply.stderr
+
+    # The same proof passes once the canary serves again.
+    lab.run_as("web1", ["php", "bin/magento", "maintenance:disable"], check=True)
+    verify = qpt_apply("verify", "-i", str(lab.inventory), "--limit", "web1", "--functional", "--json",
+                       state_dir=state, env=env)
+    assert verify.returncode == 0, verify.stderr
+    functional = json.loads(verify.stdout)["hosts"][0]["verify"]["functional"]
+    assert functional["rest"]["outcome"] == functional["graphql"]["outcome"] == "fixed"
+    assert lab.failures_num("web1") == 0
 
 
 def test_unreachable_host_counts_against_the_cap(lab_factory, tmp_path):

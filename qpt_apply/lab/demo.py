@@ -45,17 +45,16 @@ def main(argv: list[str] | None = None) -> int:
         import json
 
         inventory = str(lab_dir / "inventory.yml")
-        password = json.loads((lab_dir / "lab.json").read_text())["hosts"]["web1"]["customer"]["password"]
-        # Every lab host's test customer gets its own password; the proof reads it from the host vars
-        # in real fleets (Vault) or this variable — here web1's, to show a host where it is wrong too.
+        # The proof's customer password: from the host vars (e.g. Vault) in a real fleet, or this variable.
+        password = json.loads((lab_dir / "lab.json").read_text())["customer_password"]
         env = {**os.environ, "QPT_VERIFY_CUSTOMER_PASSWORD": password}
         step("Can every host be reached and patched?", "doctor", "-i", inventory)
         step("Where the fleet stands", "status", "-i", inventory, "--state-dir", state)
         step("What a rollout would do (changes nothing)", "plan", "-i", inventory, "--state-dir", state)
-        step("Roll ACSD-61103 out: canary first, then 25%, then the rest", "apply", "-i", inventory, "--yes",
-             "--state-dir", state)
-        step("Prove the fix on the canary: a bad then a good login, failures_num back to 0",
-             "verify", "-i", inventory, "--limit", "web1", "--functional", "--state-dir", state, env=env)
+        step("Roll ACSD-61103 out: canary first, then 25%, then the rest; each batch proves the fix",
+             "apply", "-i", inventory, "--yes", "--functional", "--state-dir", state, env=env)
+        step("Prove the fix on every host: a bad then a good login, failures_num back to 0",
+             "verify", "-i", inventory, "--functional", "--state-dir", state, env=env)
         step("Where the fleet stands now", "status", "-i", inventory, "--state-dir", state)
         step("And back again", "revert", "-i", inventory, "--yes", "--restore-package", "--state-dir", state)
         console.print(f"Journals and reports of every run: [bold]{state}/runs/[/]")

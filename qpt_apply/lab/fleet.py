@@ -153,10 +153,12 @@ def _build(directory: Path, hosts: list[HostSpec], state: _State) -> None:
     state.set("mariadb", {"base": str(db.base), "port": db.port, "socket": str(db.socket)})
 
     subnet = _free_subnet()
+    # One verification customer password for the whole lab, as a fleet would keep one in its vault.
+    customer_password = "Lab-" + secrets.token_urlsafe(9)
     jobs = [(index, host) for index, host in enumerate(hosts, start=11)]
     with ThreadPoolExecutor(max_workers=min(4, len(jobs))) as pool:
         built = list(pool.map(lambda job: _build_host(directory, lab_id, f"{subnet}.{job[0]}", job[1],
-                                                      key, artifacts, db, state), jobs))
+                                                      key, artifacts, db, state, customer_password), jobs))
     _write_outputs(directory, lab_id, key, artifacts, db, built)
 
 
@@ -171,7 +173,7 @@ def _free_subnet() -> str:
 
 
 def _build_host(directory: Path, lab_id: str, address: str, spec: HostSpec, key: Path,
-                artifacts: Path, db: MariaDB, state: _State) -> dict:
+                artifacts: Path, db: MariaDB, state: _State, customer_password: str) -> dict:
     user = f"ql{lab_id}-{spec.name}"
     home = Path("/home") / user
     subprocess.run(["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/bash",
@@ -184,7 +186,6 @@ def _build_host(directory: Path, lab_id: str, address: str, spec: HostSpec, key:
     db_name = f"magento_{spec.name.replace('-', '_')}"
     conn = standin.DbConn(host="127.0.0.1", port=db.port, name=db_name, user=user,
                           password=secrets.token_urlsafe(12), socket=str(db.socket))
-    customer_password = "Lab-" + secrets.token_urlsafe(9)
     db.create_database(db_name, user, conn.password)
     db.execute(standin.database_sql(CUSTOMER_EMAIL, customer_password), database=db_name)
 
@@ -298,6 +299,7 @@ def _write_outputs(directory: Path, lab_id: str, key: Path, artifacts: Path, db:
         + yaml.safe_dump(inventory, sort_keys=False)
     )
     info = {"lab_id": lab_id, "artifacts": str(artifacts), "ssh_private_key": str(key),
+            "customer_password": built[0]["customer"]["password"],
             "mariadb": {"socket": str(db.socket), "host": "127.0.0.1", "port": db.port},
             "hosts": info_hosts}
     (directory / LAB_JSON).write_text(json.dumps(info, indent=2) + "\n")
