@@ -43,7 +43,9 @@ class Ui:
             qpt = r.qpt_before or "—"
             if r.qpt_after and r.qpt_after != r.qpt_before:
                 qpt += f" → {r.qpt_after}"
-            status = ", ".join(f"{k} {v}" for k, v in (r.status_after or r.status_before).items())
+            # A preview's "after" is a wish; show where the host stands.
+            shown = r.status_before if r.check_mode else (r.status_after or r.status_before)
+            status = ", ".join(f"{k} {v}" for k, v in shown.items())
             style = _STYLE.get(r.outcome, "")
             row = [r.host, r.magento or "?", qpt, status, f"[{style}]{r.action}[/]",
                    (r.reason or {}).get("message") or ""]

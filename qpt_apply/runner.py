@@ -85,6 +85,7 @@ def run_playbook(
     import ansible_runner
 
     results: dict[str, HostResult] = {}
+    raw: dict[str, dict[str, Any]] = {}
     halted = False
     last_failure: dict[str, dict[str, Any]] = {}
 
@@ -102,12 +103,12 @@ def run_playbook(
             if kind == "runner_on_failed":
                 halted = True
         elif record and host:
-            # The record comes twice (set_stats, then the task that echoes it): report it once.
-            result = HostResult.from_record({**record, "host": host})
-            if results.get(host) != result:
-                results[host] = result
+            # The record comes more than once (fact, set_stats, the task that echoes it): report it once.
+            if raw.get(host) != record:
+                raw[host] = record
+                results[host] = HostResult.from_record({**record, "host": host})
                 if on_record:
-                    on_record(result)
+                    on_record(results[host])
         elif host and kind == "runner_on_unreachable":
             last_failure[host] = {"action": "unreachable", "code": "unreachable", "message": _message(res)}
         elif host and kind == "runner_on_failed" and not data.get("ignore_errors"):
