@@ -37,7 +37,8 @@ class Ui:
         table = Table(title=title, title_justify="left", show_lines=False)
         if show_batch:
             table.add_column("batch", justify="right")
-        for column in ("host", "magento", "QPT", "status", "action", "reason"):
+        proven = any((r.verify or {}).get("functional") for r in results)
+        for column in ("host", "magento", "QPT", "status", "action", *(["proof"] if proven else []), "reason"):
             table.add_column(column, overflow="fold")
         for r in results:
             qpt = r.qpt_before or "—"
@@ -48,9 +49,16 @@ class Ui:
             status = ", ".join(f"{k} {v}" for k, v in shown.items())
             style = _STYLE.get(r.outcome, "")
             row = [r.host, r.magento or "?", qpt, status, f"[{style}]{r.action}[/]",
-                   (r.reason or {}).get("message") or ""]
+                   *([_proof(r)] if proven else []), (r.reason or {}).get("message") or ""]
             table.add_row(*([str(r.batch or "")] if show_batch else []), *row)
         self.out.print(table)
+
+
+def _proof(result: HostResult) -> str:
+    """The functional proof per protocol, e.g. 'rest fixed, graphql fixed'."""
+    functional = (result.verify or {}).get("functional") or {}
+    parts = [f"{p} {functional[p].get('outcome')}" for p in ("rest", "graphql") if isinstance(functional.get(p), dict)]
+    return ", ".join(parts) or str(functional.get("outcome") or "")
 
 
 class Progress:

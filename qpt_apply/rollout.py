@@ -361,7 +361,7 @@ def _finish(run: Run, ui: Ui, state: str, code: int, *, title: str, show_batch: 
         print(report.render(doc, "json"), end="")
         return code
     results = [HostResult.from_record(h) for h in doc["hosts"]]
-    ui.results_table(f"{title} — run {run.run_id}", results, show_batch=show_batch or doc["command"] != "status")
+    ui.results_table(f"{title} — run {run.run_id}", results, show_batch=show_batch or doc["command"] in ("plan", "apply", "revert"))
     s = doc["summary"]
     ui.say(f"{s['hosts']} host(s): {s['changed']} changed, {s['ok']} ok, {s['skipped']} skipped, "
            f"{s['failed']} failed" + (f", {s['not_run']} not run" if s["not_run"] else "")
