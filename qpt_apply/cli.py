@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .report import FORMATS
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_HALTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+from .rollout import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK
 
 
 class BadInput(Exception):
@@ -68,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--state-dir", type=Path, default=Path(".qpt-apply"))
     sub = commands.add_parser("report", help="show a run's report")
     sub.add_argument("run_id", metavar="RUN_ID")
-    sub.add_argument("--format", choices=("table", "json", "junit", "html"), default="table")
+    sub.add_argument("--format", choices=FORMATS, default="table")
     sub.add_argument("--state-dir", type=Path, default=Path(".qpt-apply"))
     sub = commands.add_parser("resume", help="continue an interrupted or halted apply/revert run")
     sub.add_argument("run_id", metavar="RUN_ID")
@@ -111,7 +112,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
-    raise AssertionError(f"unhandled command {args.command}")
 
 
 def _run(args) -> int:

@@ -30,9 +30,6 @@ class Ui:
     def say(self, text: str) -> None:
         self.out.print(text)
 
-    def error(self, text: str) -> None:
-        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {text}")
-
     def results_table(self, title: str, results: list[HostResult], *, show_batch: bool = False) -> None:
         table = Table(title=title, title_justify="left", show_lines=False)
         if show_batch:

@@ -6,12 +6,13 @@
     runner/         ansible-runner's private data dirs (events, stdout) — secrets are no_log'd there
     report.json junit.xml report.html
 
-One rollout at a time per inventory: locks/<hash>.lock names the RUN_ID and PID holding it.
+One rollout at a time per inventory: locks/<hash>.lock is flock'ed by the run holding it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
@@ -42,8 +43,8 @@ class Run:
         return self.directory.name
 
     @classmethod
-    def create(cls, state_dir: Path, command: str, options: dict[str, Any]) -> "Run":
-        run = cls(state_dir / "runs" / new_run_id(command))
+    def create(cls, state_dir: Path, command: str, options: dict[str, Any], run_id: str | None = None) -> "Run":
+        run = cls(state_dir / "runs" / (run_id or new_run_id(command)))
         (run.directory / "runner").mkdir(parents=True)
         run.directory.chmod(0o700)
         run.write_meta({"run_id": run.run_id, "command": command, "options": options, "state": "running",
@@ -114,53 +115,62 @@ def _atomic_write(path: Path, text: str) -> None:
 
 
 class Lock:
-    """One rollout at a time per inventory. A lock whose process is gone is stale and taken over."""
+    """One rollout at a time per inventory: an flock held for the whole run.
+
+    The kernel drops the lock when its process dies, so a lock left by a dead run is simply free; the
+    file keeps the last holder's RUN_ID to say which run is running (or was, when it is stale).
+    """
 
     def __init__(self, state_dir: Path, inventory: Path):
         key = hashlib.sha256(str(inventory.resolve()).encode()).hexdigest()[:16]
         self.path = state_dir / "locks" / f"{key}.lock"
         self.inventory = inventory
         self.stale_from: str | None = None
+        self._fd: int | None = None
 
     def acquire(self, run_id: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        mine = json.dumps({"run_id": run_id, "pid": os.getpid(), "host": socket.gethostname(),
-                           "inventory": str(self.inventory.resolve()), "started": _now()})
-        for _ in range(2):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-            except FileExistsError:
-                holder = self._holder()
-                if holder and self._holder_alive(holder):
-                    raise InputError(f"run {holder['run_id']} (pid {holder['pid']}) is already rolling out to "
-                                     f"{self.inventory}; wait for it or stop it first") from None
-                self.stale_from = (holder or {}).get("run_id", "unknown")
-                self.path.unlink(missing_ok=True)
-                continue
-            with os.fdopen(fd, "w") as out:
-                out.write(mine)
-            return
-        raise InputError(f"could not take the rollout lock {self.path}")
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            holder = self._holder() or {}
+            raise InputError(f"run {holder.get('run_id', '(unknown)')} (pid {holder.get('pid', '?')}) is already "
+                             f"rolling out to {self.inventory}; wait for it or stop it first") from None
+        previous = self._holder()
+        if previous and previous.get("state") != "released":
+            self.stale_from = previous.get("run_id", "unknown")
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps({"run_id": run_id, "pid": os.getpid(), "host": socket.gethostname(),
+                                  "inventory": str(self.inventory.resolve()), "started": _now()}).encode(), 0)
+        self._fd = fd
 
     def release(self) -> None:
-        holder = self._holder()
-        if holder and holder.get("pid") == os.getpid():
-            self.path.unlink(missing_ok=True)
+        if self._fd is None:
+            return
+        holder = self._holder() or {}
+        os.ftruncate(self._fd, 0)
+        os.pwrite(self._fd, json.dumps({**holder, "state": "released", "released": _now()}).encode(), 0)
+        os.close(self._fd)  # closing drops the flock
+        self._fd = None
+
+    @property
+    def held_elsewhere(self) -> bool:
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return False
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
 
     def _holder(self) -> dict[str, Any] | None:
         try:
-            return json.loads(self.path.read_text())
+            return json.loads(self.path.read_text() or "null")
         except (OSError, ValueError):
             return None
-
-    @staticmethod
-    def _holder_alive(holder: dict[str, Any]) -> bool:
-        if holder.get("host") != socket.gethostname():
-            return True  # cannot see another machine's processes: trust the lock
-        pid = holder.get("pid")
-        try:
-            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except (OSError, TypeError):
-            return False
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        return state != "Z" and (b"qpt" in cmd or b"pytest" in cmd or b"python" in cmd)

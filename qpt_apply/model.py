@@ -10,7 +10,6 @@ PATCH_ID = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]+(-V[0-9]+)?$")
 DEFAULT_PATCHES = ("ACSD-61103",)
 DEFAULT_BATCHES = ("1", "25%", "100%")
 
-OUTCOMES = ("changed", "ok", "skipped", "failed", "would-change", "not-run")
 
 
 class InputError(ValueError):
@@ -20,7 +19,7 @@ class InputError(ValueError):
 def validate_patches(patches: list[str] | None) -> list[str]:
     patches = list(patches or DEFAULT_PATCHES)
     for patch in patches:
-        if not PATCH_ID.match(patch):
+        if not PATCH_ID.fullmatch(patch):
             raise InputError(f"{patch!r} is not a QPT patch ID (expected e.g. ACSD-61103 or MDVA-30265-V2)")
     return list(dict.fromkeys(patches))
 

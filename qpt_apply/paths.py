@@ -11,8 +11,4 @@ def content_root() -> Path:
     return bundled if (bundled / "playbooks").is_dir() else _PACKAGE.parent
 
 
-def playbook(name: str) -> Path:
-    return content_root() / "playbooks" / name
-
-
 LAB_ASSETS = _PACKAGE / "lab" / "assets"

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import report, runner
 from .console import Progress, Ui, is_interactive
-from .journal import Lock, Run
+from .journal import Lock, Run, new_run_id
 from .model import HostResult, InputError, Plan, batch_hosts
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_HALTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -95,10 +95,27 @@ def _read_only(options: Options, ui: Ui, *, command: str, playbook: str, title: 
     run.write_plan({"hosts": hosts, "batches": [hosts], "serial": ["100%"]})
     outcome = runner.run_playbook(playbook, inventory=options.inventory, limit=options.limit,
                                   extravars=extravars(options), private_data_dir=run.runner_dir(command),
-                                  on_record=run.append_record)
+                                  on_record=_fleet_only(hosts, run.append_record))
+    _report_run_errors(run, ui, hosts, outcome)
     _fill_missing(run, hosts, outcome.results)
-    code = EXIT_FAILED if any(r.failed for r in run.results().values()) else EXIT_OK
+    results = run.results()
+    code = EXIT_FAILED if any(results[h].failed or not results[h].done for h in hosts) else EXIT_OK
     return _finish(run, ui, "completed", code, title=title)
+
+
+def _fleet_only(hosts: list[str], sink):
+    """Records of the fleet's hosts only (the input-checking play runs on localhost)."""
+    wanted = set(hosts)
+    return lambda result: sink(result) if result.host in wanted else None
+
+
+def _report_run_errors(run: Run, ui: Ui, hosts: list[str], outcome: runner.PlaybookRun) -> None:
+    """A failure outside the fleet (e.g. inputs refused on localhost) explains why hosts did not run."""
+    errors = [f"{r.host}: {r.reason.get('message')}" for h, r in outcome.results.items() if h not in hosts]
+    if errors:
+        run.update(errors=errors)
+        for error in errors:
+            ui.say(f"[bold red]error:[/] {error}")
 
 
 def verify(options: Options, ui: Ui) -> int:
@@ -109,13 +126,13 @@ def verify(options: Options, ui: Ui) -> int:
 def plan(options: Options, ui: Ui) -> int:
     hosts = resolve_hosts(options)
     run = Run.create(options.state_dir, "plan", options.to_journal())
-    the_plan = _preview(run, options, hosts, playbook="apply.yml")
+    the_plan = _preview(run, options, ui, hosts, playbook="apply.yml")
     # A conflict is what a plan is for finding; a host that could not be read at all fails the plan.
     code = EXIT_FAILED if any(r.action in ("unreachable", "failed") for r in the_plan.results.values()) else EXIT_OK
     return _finish(run, ui, "completed", code, title="Plan (nothing was changed)", show_batch=True)
 
 
-def _preview(run: Run, options: Options, hosts: list[str], *, playbook: str) -> Plan:
+def _preview(run: Run, options: Options, ui: Ui, hosts: list[str], *, playbook: str) -> Plan:
     """Check mode over all hosts at once: real probes, no writes; gives each host's would-be action."""
     batches = batch_hosts(hosts, options.serial)
     the_plan = Plan(options.patches, hosts, batches, options.serial)
@@ -123,6 +140,7 @@ def _preview(run: Run, options: Options, hosts: list[str], *, playbook: str) -> 
         playbook, inventory=options.inventory, limit=options.limit, check=True,
         extravars=extravars(options, qpt_serial=["100%"], qpt_max_failed_hosts=len(hosts)),
         private_data_dir=run.runner_dir("preview"))
+    _report_run_errors(run, ui, hosts, preview)
     for host in hosts:
         result = preview.results.get(host) or HostResult(host=host, action="failed", outcome="failed",
                                                          reason={"code": "no-record", "message": "no result"})
@@ -209,6 +227,9 @@ def resume(state_dir: Path, run_id: str, yes: bool, ui: Ui, json_mode: bool) -> 
         raise InputError(f"run {run_id} is a {meta['command']}: only apply and revert runs can be resumed")
     if meta["state"] == "completed":
         raise InputError(f"run {run_id} already completed (exit {meta['exit_code']}); nothing to resume")
+    if run.plan is None:
+        raise InputError(f"run {run_id} stopped before its plan was made, so no host was touched; "
+                         f"start a new {meta['command']} instead")
     options = Options.from_journal(meta["options"], yes=yes, json=json_mode, state_dir=state_dir)
     return _rollout(options, ui, playbook=f"{meta['command']}.yml", resumed=run)
 
@@ -218,27 +239,39 @@ def _rollout(options: Options, ui: Ui, *, playbook: str, resumed: Run | None = N
         raise InputError("refusing to prompt: stdin is not a terminal; pass --yes to proceed")
     hosts = resolve_hosts(options)
     lock = Lock(options.state_dir, options.inventory)
-    run = resumed or Run.create(options.state_dir, options.command, options.to_journal())
-    lock.acquire(run.run_id)
+    lock.acquire(resumed.run_id if resumed else (run_id := new_run_id(options.command)))
     try:
-        if lock.stale_from:
-            ui.say(f"note: took over a stale lock left by run {lock.stale_from} (its process is gone)")
-        if resumed:
-            the_plan = _resume_plan(run, hosts)
-            run.update(state="running", pid=None)
-        else:
-            the_plan = _preview(run, options, hosts, playbook=playbook)
-        remaining = [h for h in hosts if not _done(run, h)]
-        ui.results_table(f"{options.command} {', '.join(options.patches)} — run {run.run_id}",
-                         [the_plan.results[h] for h in hosts if h in the_plan.results], show_batch=True)
-        if not remaining:
-            return _finish(run, ui, "completed", _exit_code(run, hosts, halted=False), title="Result")
-        if not _confirm(options, ui, remaining, the_plan):
-            run.finish("cancelled", EXIT_BAD_INPUT)
-            return EXIT_BAD_INPUT
-        return _execute(run, options, ui, playbook, hosts, the_plan, remaining)
+        run = resumed or Run.create(options.state_dir, options.command, options.to_journal(), run_id=run_id)
+        try:
+            return _plan_confirm_execute(run, options, ui, playbook, hosts, lock, resumed=resumed is not None)
+        except KeyboardInterrupt:
+            # Before any batch started (preview, prompt): nothing was changed on any host.
+            run.finish("interrupted", EXIT_INTERRUPTED)
+            ui.say("interrupted before the rollout started: no host was changed")
+            return EXIT_INTERRUPTED
     finally:
         lock.release()
+
+
+def _plan_confirm_execute(run: Run, options: Options, ui: Ui, playbook: str, hosts: list[str], lock: Lock, *,
+                          resumed: bool) -> int:
+    if lock.stale_from and lock.stale_from != run.run_id:
+        ui.say(f"note: run {lock.stale_from} ended without releasing its lock (its process is gone)")
+    if resumed:
+        the_plan = _resume_plan(run, hosts)
+        run.update(state="running")
+    else:
+        the_plan = _preview(run, options, ui, hosts, playbook=playbook)
+    results = run.results()
+    remaining = [h for h in hosts if not (h in results and results[h].done)]
+    ui.results_table(f"{options.command} {', '.join(options.patches)} — run {run.run_id}",
+                     [the_plan.results[h] for h in hosts if h in the_plan.results], show_batch=True)
+    if not remaining:
+        return _finish(run, ui, "completed", _exit_code(run, hosts, halted=False), title="Result")
+    if not _confirm(options, ui, remaining, the_plan):
+        run.finish("cancelled", EXIT_BAD_INPUT)
+        return EXIT_BAD_INPUT
+    return _execute(run, options, ui, playbook, hosts, the_plan, remaining)
 
 
 def _resume_plan(run: Run, hosts: list[str]) -> Plan:
@@ -248,11 +281,6 @@ def _resume_plan(run: Run, hosts: list[str]) -> Plan:
                     saved.get("serial", []))
     the_plan.results = {h: HostResult.from_record(r) for h, r in (saved.get("preview") or {}).items()}
     return the_plan
-
-
-def _done(run: Run, host: str) -> bool:
-    result = run.results().get(host)
-    return bool(result and result.done)
 
 
 def _confirm(options: Options, ui: Ui, remaining: list[str], the_plan: Plan) -> bool:
@@ -272,14 +300,17 @@ class _StopRequest:
         self.ui = ui
         self.interrupted = False
         self.abort = threading.Event()
-        self.previous = None
+        self.previous: dict = {}
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # Ctrl-C, a kill, a dropped SSH session
 
     def __enter__(self) -> "_StopRequest":
-        self.previous = signal.signal(signal.SIGINT, self._handle)
+        self.previous = {sig: signal.signal(sig, self._handle) for sig in self.SIGNALS}
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        signal.signal(signal.SIGINT, self.previous)
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
         self.stop_file.unlink(missing_ok=True)
 
     def _handle(self, signum, frame) -> None:
@@ -295,16 +326,14 @@ def _execute(run: Run, options: Options, ui: Ui, playbook: str, hosts: list[str]
              remaining: list[str]) -> int:
     batches = [[h for h in b if h in remaining] for b in the_plan.batches]
     batches = [b for b in batches if b]
-    failed_before = sum(1 for h in hosts if (r := run.results().get(h)) and r.failed)
+    earlier = run.results()
+    failed_before = sum(1 for h in hosts if h in earlier and earlier[h].failed)
     stop_file = run.directory / "stop-requested"
-
-    def record(result: HostResult) -> None:
-        result.batch = the_plan.batch_of(result.host)
-        run.append_record(result)
 
     with _StopRequest(stop_file, ui) as stop, Progress(ui, batches) as progress:
         def on_record(result: HostResult) -> None:
-            record(result)
+            result.batch = the_plan.batch_of(result.host)
+            run.append_record(result)
             progress.on_record(result)
 
         outcome = runner.run_playbook(
@@ -312,30 +341,47 @@ def _execute(run: Run, options: Options, ui: Ui, playbook: str, hosts: list[str]
             extravars=extravars(options, qpt_serial=[len(b) for b in batches],
                                 qpt_max_failed_hosts=max(options.max_failed - failed_before, 0),
                                 qpt_stop_file=str(stop_file)),
-            private_data_dir=run.runner_dir(options.command), on_record=on_record, on_event=progress.on_event,
-            cancel=stop.abort)
-    interrupted = stop.interrupted
-    if options.rollback_failed and outcome.halted and playbook == "apply.yml":
-        _rollback_failing_batch(run, options, ui, the_plan)
-    if interrupted:
+            private_data_dir=run.runner_dir(options.command), on_record=_fleet_only(hosts, on_record),
+            on_event=progress.on_event, cancel=stop.abort)
+    _report_run_errors(run, ui, hosts, outcome)
+    if options.rollback_failed and playbook == "apply.yml":
+        _rollback_failing_batches(run, options, ui, batches)
+    if stop.interrupted:
         return _finish(run, ui, "interrupted", EXIT_INTERRUPTED, title="Interrupted",
                        hint=f"resume with: qpt-apply resume {run.run_id} --state-dir {options.state_dir}")
-    code = _exit_code(run, hosts, halted=outcome.halted)
-    state = "halted" if outcome.halted else "completed"
-    _fill_missing(run, hosts, run.results(), reason="not run: the rollout halted before this batch")
-    return _finish(run, ui, state, code, title="Result")
-
-
-def _rollback_failing_batch(run: Run, options: Options, ui: Ui, the_plan: Plan) -> None:
+    if outcome.halted:
+        _fill_missing(run, hosts, run.results(), reason="not run: the rollout halted before this batch")
+        return _finish(run, ui, "halted", EXIT_HALTED, title="Result")
+    # Hosts the playbook never reached without a halt or an interrupt mean the run itself failed.
+    _fill_missing(run, hosts, run.results(), reason="not run: the playbook ended before this host")
     results = run.results()
-    failing = next((b for b in the_plan.batches if any(results.get(h) and results[h].failed for h in b)), None)
-    if not failing:
+    if any(not results[h].done for h in hosts):
+        return _finish(run, ui, "failed", EXIT_FAILED, title="Result")
+    return _finish(run, ui, "completed", _exit_code(run, hosts, halted=False), title="Result")
+
+
+def _rollback_failing_batches(run: Run, options: Options, ui: Ui, batches: list[list[str]]) -> None:
+    """Revert every host of each batch of this run that had a failure; the records say so."""
+    results = run.results()
+    failing = [b for b in batches if any(h in results and results[h].failed for h in b)]
+    targets = [h for b in failing for h in b
+               if h in results and results[h].done and results[h].action != "unreachable"]
+    if not targets:
         return
-    targets = [h for h in failing if results.get(h) and results[h].action not in ("unreachable",)]
-    ui.say(f"rolling back batch {the_plan.batches.index(failing) + 1}: {', '.join(targets)}")
-    runner.run_playbook("revert.yml", inventory=options.inventory, limit=",".join(targets),
-                        extravars=extravars(options, qpt_serial=["100%"], qpt_max_failed_hosts=len(targets)),
-                        private_data_dir=run.runner_dir("rollback"))
+    ui.say(f"rolling back the failing batch: {', '.join(targets)}")
+    reverted = runner.run_playbook(
+        "revert.yml", inventory=options.inventory, limit=",".join(targets),
+        extravars=extravars(options, qpt_serial=["100%"], qpt_max_failed_hosts=len(targets)),
+        private_data_dir=run.runner_dir("rollback"))
+    for host in targets:
+        back = reverted.results.get(host)
+        original = results[host]
+        original.extra["rolled_back"] = {
+            "action": back.action if back else "failed", "outcome": back.outcome if back else "failed",
+            "reason": back.reason if back else {"code": "no-record", "message": "the revert left no record"}}
+        if back:
+            original.status_after, original.qpt_after = back.status_after, back.qpt_after
+        run.append_record(original)
     run.update(rolled_back=targets)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import tree_digest
+from qpt_apply.journal import Lock
 
 pytestmark = pytest.mark.lab
 
@@ -234,16 +235,21 @@ def test_interrupt_then_resume_and_the_rollout_lock(lab_factory, tmp_path):
     lab = lab_factory([{"name": f"web{i}", "qpt": "1.1.55", "mode": "developer"} for i in range(1, 5)])
     state = tmp_path / "state"
     run = start("apply", "-i", str(lab.inventory), "--yes", "--json", "--batches", "1,1,2", state_dir=state)
-    wait_for(lambda: list(state.glob("locks/*.lock")), what="the rollout lock")
-    second = qpt_apply("apply", "-i", str(lab.inventory), "--yes", state_dir=state)
-    assert second.returncode == 2
-    run_id = json.loads(next(state.glob("locks/*.lock")).read_text())["run_id"]
-    assert run_id in second.stderr
+    try:
+        wait_for(lambda: list(state.glob("runs/*/run.json")), what="the run's journal")
+        run_id = next(state.glob("runs/*/run.json")).parent.name
+        second = qpt_apply("apply", "-i", str(lab.inventory), "--yes", state_dir=state)
+        assert second.returncode == 2
+        assert run_id in second.stderr
 
-    # Ctrl-C while the second batch (web2) runs: it finishes, nothing after it starts.
-    wait_for(lambda: any(r["host"] == "web1" for r in records(state)), what="the canary's record")
-    run.send_signal(signal.SIGINT)
-    out, err = run.communicate(timeout=600)
+        # Ctrl-C while the second batch (web2) runs: it finishes, nothing after it starts.
+        wait_for(lambda: any(r["host"] == "web1" for r in records(state)), what="the canary's record")
+        run.send_signal(signal.SIGINT)
+        out, err = run.communicate(timeout=600)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
     assert run.returncode == 130, err
     meta = json.loads((state / "runs" / run_id / "run.json").read_text())
     assert meta["state"] == "interrupted" and meta["exit_code"] == 130
@@ -257,7 +263,7 @@ def test_interrupt_then_resume_and_the_rollout_lock(lab_factory, tmp_path):
     assert doc["run_id"] == run_id and doc["state"] == "completed"
     assert all(h["status_after"][PATCH] == "Applied" for h in doc["hosts"])
     assert all(host_status(lab, n) == "Applied" and fingerprinted(lab, n) for n in lab.names)
-    assert not list(state.glob("locks/*.lock"))
+    assert not Lock(state, lab.inventory).held_elsewhere
 
 
 @pytest.mark.parametrize("args,message", [

@@ -51,21 +51,28 @@ def test_document_and_formats(tmp_path):
     assert "halted by the failure cap" in html and "&lt;ACSD-61103&gt; &amp; more" in html
 
 
-def test_lock_refuses_second_run_and_takes_over_stale(tmp_path):
+def test_lock_refuses_second_run_and_frees_with_its_process(tmp_path):
     inventory = tmp_path / "inv.yml"
     inventory.write_text("all: {}\n")
     first = Lock(tmp_path, inventory)
     first.acquire("run-1")
     with pytest.raises(InputError, match="run-1"):
         Lock(tmp_path, inventory).acquire("run-2")
-    # A lock left by a process that is gone is stale.
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    data = json.loads(first.path.read_text())
-    first.path.write_text(json.dumps({**data, "pid": dead.pid, "run_id": "run-dead"}))
+    # Another process holding the lock: refused while it lives, free (and named stale) once it is killed.
+    first.release()
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path; from qpt_apply.journal import Lock; "
+        f"Lock(Path({str(tmp_path)!r}), Path({str(inventory)!r})).acquire('run-dead'); "
+        "print('held', flush=True); time.sleep(60)")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(InputError, match="run-dead"):
+            Lock(tmp_path, inventory).acquire("run-3")
+    finally:
+        holder.kill()
+        holder.wait()
     again = Lock(tmp_path, inventory)
-    again.acquire("run-3")
+    again.acquire("run-4")
     assert again.stale_from == "run-dead"
     again.release()
-    assert not again.path.exists()
-    assert os.getpid()
+    assert not again.held_elsewhere
