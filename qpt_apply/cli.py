@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    from . import model, report, rollout
+    from . import catalog, model, report, rollout
     from .console import Ui
     from .journal import Run
 
@@ -145,6 +145,8 @@ def _run(args) -> int:
         restore_package=getattr(args, "restore_package", False), functional=getattr(args, "functional", False),
         yes=getattr(args, "yes", False), json=args.json, dry_run=getattr(args, "dry_run", False),
         push=not getattr(args, "no_push", False), cloud_revert=getattr(args, "revert", False))
+    for note in catalog.notes(options.patches):
+        ui.say(f"[yellow]note:[/] {note}")
     return {"status": rollout.status, "plan": rollout.plan, "apply": rollout.apply,
             "revert": rollout.revert, "verify": rollout.verify, "cloud": rollout.cloud}[args.command](options, ui)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from . import catalog
 from .journal import Run
 from .model import HostResult
 
@@ -47,6 +48,7 @@ def document(run: Run) -> dict[str, Any]:
         "run_id": meta["run_id"],
         "command": meta["command"],
         "patches": meta["options"].get("patches", []),
+        "titles": {p: catalog.title(p) for p in meta["options"].get("patches", [])},
         "state": meta["state"],
         "started": meta["started"],
         "finished": meta["finished"],

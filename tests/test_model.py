@@ -53,3 +53,12 @@ def test_result_record_roundtrip():
     assert result.as_json()["cloud"] == {"branch": "production"}
     assert HostResult.from_record({"host": "x", "action": "conflict", "outcome": "failed"}).failed
     assert not HostResult(host="y").done
+
+
+def test_catalog_is_the_playbooks_file():
+    from qpt_apply import catalog
+
+    assert catalog.entries()["ACSD-61103"]["qpt_min"] == "1.1.54"
+    assert "customer_entity" in catalog.title("ACSD-61103")
+    assert catalog.notes(["ACSD-61103"]) == []
+    assert "not in the patch catalog" in catalog.notes(["MDVA-1"])[0]
