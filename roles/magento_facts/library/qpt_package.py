@@ -93,6 +93,8 @@ output:
   returned: always
 """
 
+import hashlib
+import json
 import os
 import shutil
 import time
@@ -175,6 +177,9 @@ def main():
                  % (requirement, rc))
         if not qpt_satisfies(after, p["min_version"], p["bad_versions"]):
             fail("qpt-update-failed", "%s is %s after composer require %s" % (package, after, requirement))
+        # What the files look like right after our update: a restore must not undo what came later.
+        with open(os.path.join(safe_join(root, backup), AFTER_FILE), "w") as out:
+            json.dump(_fingerprint(root), out)
         module.exit_json(**result)
 
     # state == restored
@@ -186,6 +191,14 @@ def main():
     result["backup"] = latest["dir"]
     result["changed"] = True
     result["version_after"] = latest["qpt_version"]
+    recorded = os.path.join(safe_join(root, latest["dir"]), AFTER_FILE)
+    if os.path.isfile(recorded):
+        with open(recorded) as saved:
+            if json.load(saved) != _fingerprint(root):
+                fail("qpt-restore-refused",
+                     "composer.json/composer.lock changed since the QPT update of %s (another composer change?): "
+                     "restoring that backup would undo it; put %s %s back by hand"
+                     % (latest["dir"], package, latest["qpt_version"]))
     if module.check_mode:
         module.exit_json(**result)
     _put_back(root, latest["dir"])
@@ -196,6 +209,19 @@ def main():
     source = safe_join(root, latest["dir"])
     os.rename(source, source + RESTORED_SUFFIX)
     module.exit_json(**result)
+
+
+AFTER_FILE = "after-update.sha256.json"
+
+
+def _fingerprint(root):
+    digests = {}
+    for filename in BACKUP_FILES:
+        path = os.path.join(root, filename)
+        if os.path.isfile(path):
+            with open(path, "rb") as data:
+                digests[filename] = hashlib.sha256(data.read()).hexdigest()
+    return digests
 
 
 def _backup(root, backup_dir):
