@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -9,8 +10,8 @@ from pathlib import Path
 
 from . import procs
 
-# Initialising a datadir costs ~1 s; copying a pristine one costs ~0.1 s.
-TEMPLATE_CACHE = Path("/var/tmp/qpt-lab-cache/mariadb-datadir")
+# Initialising a datadir costs ~1 s; copying a pristine one costs ~0.1 s. One template per server version.
+TEMPLATE_ROOT = Path("/var/tmp/qpt-lab-cache")
 
 
 @dataclass
@@ -30,8 +31,8 @@ class MariaDB:
     def start(self) -> int:
         self.base.mkdir(parents=True, exist_ok=True)
         shutil.chown(self.base, "mysql", "mysql")
-        _ensure_template()
-        subprocess.run(["cp", "-a", str(TEMPLATE_CACHE), str(self.datadir)], check=True)
+        template = _ensure_template()
+        subprocess.run(["cp", "-a", str(template), str(self.datadir)], check=True)
         self.port = self.port or procs.free_port("127.0.0.1")
         self.pid = procs.spawn(
             ["mariadbd", "--no-defaults", f"--datadir={self.datadir}", "--user=mysql",
@@ -67,10 +68,12 @@ class MariaDB:
             procs.stop([self.pid], marker="mariadbd", grace=10)
 
 
-def _ensure_template() -> None:
-    if (TEMPLATE_CACHE / "mysql").is_dir():
-        return
-    staging = TEMPLATE_CACHE.with_name(TEMPLATE_CACHE.name + ".tmp")
+def _ensure_template() -> Path:
+    version = subprocess.run(["mariadbd", "--version"], capture_output=True, text=True).stdout.split()
+    template = TEMPLATE_ROOT / ("mariadb-datadir-" + (version[2] if len(version) > 2 else "unknown"))
+    if (template / "mysql").is_dir():
+        return template
+    staging = template.with_name(f"{template.name}.{os.getpid()}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
     staging.parent.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
@@ -80,4 +83,8 @@ def _ensure_template() -> None:
     )
     if done.returncode:
         raise RuntimeError(f"mariadb-install-db failed: {done.stderr.strip()[-500:]}")
-    staging.rename(TEMPLATE_CACHE)
+    try:
+        staging.rename(template)
+    except OSError:  # another lab made it first
+        shutil.rmtree(staging, ignore_errors=True)
+    return template
