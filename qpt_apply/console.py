@@ -5,6 +5,7 @@ With --json, stdout carries only the JSON document, so everything human goes to 
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from typing import Any
@@ -29,6 +30,13 @@ class Ui:
 
     def say(self, text: str) -> None:
         self.out.print(text)
+
+    def busy(self, text: str):
+        """A spinner on a terminal; one line elsewhere."""
+        if self.tty:
+            return self.out.status(text)
+        self.say(text)
+        return contextlib.nullcontext()
 
     def results_table(self, title: str, results: list[HostResult], *, show_batch: bool = False) -> None:
         table = Table(title=title, title_justify="left", show_lines=False)

@@ -136,10 +136,11 @@ def _preview(run: Run, options: Options, ui: Ui, hosts: list[str], *, playbook: 
     """Check mode over all hosts at once: real probes, no writes; gives each host's would-be action."""
     batches = batch_hosts(hosts, options.serial)
     the_plan = Plan(options.patches, hosts, batches, options.serial)
-    preview = runner.run_playbook(
-        playbook, inventory=options.inventory, limit=options.limit, check=True,
-        extravars=extravars(options, qpt_serial=["100%"], qpt_max_failed_hosts=len(hosts)),
-        private_data_dir=run.runner_dir("preview"))
+    with ui.busy(f"reading {len(hosts)} host(s) to plan (check mode, nothing is changed)"):
+        preview = runner.run_playbook(
+            playbook, inventory=options.inventory, limit=options.limit, check=True,
+            extravars=extravars(options, qpt_serial=["100%"], qpt_max_failed_hosts=len(hosts)),
+            private_data_dir=run.runner_dir("preview"))
     _report_run_errors(run, ui, hosts, preview)
     for host in hosts:
         result = preview.results.get(host) or HostResult(host=host, action="failed", outcome="failed",
