@@ -110,12 +110,17 @@ def _fleet_only(hosts: list[str], sink):
 
 
 def _report_run_errors(run: Run, ui: Ui, hosts: list[str], outcome: runner.PlaybookRun) -> None:
-    """A failure outside the fleet (e.g. inputs refused on localhost) explains why hosts did not run."""
+    """A failure outside the fleet explains why hosts did not run. When no fleet host was reached at all,
+    it was the playbook's input check (on localhost) refusing: bad input, nothing touched (exit 2)."""
     errors = [f"{r.host}: {r.reason.get('message')}" for h, r in outcome.results.items() if h not in hosts]
-    if errors:
-        run.update(errors=errors)
-        for error in errors:
-            ui.say(f"[bold red]error:[/] {error}")
+    if not errors:
+        return
+    run.update(errors=errors)
+    if not any(h in outcome.results for h in hosts):
+        run.finish("refused", EXIT_BAD_INPUT)
+        raise InputError("the playbook refused its inputs before touching any host: " + "; ".join(errors))
+    for error in errors:
+        ui.say(f"[bold red]error:[/] {error}")
 
 
 def verify(options: Options, ui: Ui) -> int:

@@ -281,6 +281,23 @@ def test_bad_input_is_refused_before_any_host_is_touched(mixed_lab, tmp_path, ar
     assert not (state / "runs").exists()
 
 
+def test_a_bad_knob_in_the_inventory_is_refused_by_the_playbook(mixed_lab, tmp_path):
+    import yaml
+
+    inventory = yaml.safe_load(mixed_lab.inventory.read_text())
+    inventory["all"]["children"]["magento"]["vars"] = {"magento_post_di_compile": "sometimes"}
+    bad = tmp_path / "inventory.yml"
+    bad.write_text(yaml.safe_dump(inventory))
+    before = {name: tree_digest(mixed_lab.root(name)) for name in mixed_lab.names}
+    state = tmp_path / "state"
+    done = qpt_apply("apply", "-i", str(bad), "--yes", state_dir=state)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "refused its inputs" in done.stderr and "magento_post_di_compile" in done.stderr
+    assert {name: tree_digest(mixed_lab.root(name)) for name in mixed_lab.names} == before
+    meta = json.loads(next(state.glob("runs/*/run.json")).read_text())
+    assert meta["state"] == "refused" and meta["exit_code"] == 2
+
+
 def test_bad_input_without_a_lab(tmp_path):
     state = tmp_path / "state"
     missing = qpt_apply("status", "-i", str(tmp_path / "nope.yml"), state_dir=state)
