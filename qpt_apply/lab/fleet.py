@@ -57,8 +57,8 @@ def up(directory: Path, hosts: list[HostSpec]) -> "Lab":
         _build(directory, hosts, state)
     except BaseException as exc:
         _teardown(directory, state.data)
-        if isinstance(exc, LabError):
-            raise
+        if isinstance(exc, LabError) or not isinstance(exc, Exception):
+            raise  # ours already, or Ctrl-C / exit: rolled back, and the interrupt goes on
         raise LabError(f"lab up failed and was rolled back: {exc}") from exc
     return Lab(directory)
 
