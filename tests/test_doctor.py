@@ -124,15 +124,15 @@ def test_configuration_problems(tmp_path):
 
 
 def test_proxy_settings_become_a_proxy_command():
-    jump = doctor.target_from_hostvars("h", {"ansible_host": "10.0.0.5", "ansible_port": 2200, "magento_root": "/m",
+    jump = doctor.target_from_hostvars("h", {"ansible_host": "127.0.9.5", "ansible_port": 2200, "magento_root": "/m",
                                              "ansible_ssh_common_args": "-J ops@bastion:2222"}, environ={})
     assert jump.proxy_command.split()[-1] == "ssh://ops@bastion:2222"
-    assert "[10.0.0.5]:2200" in jump.proxy_command
-    command = doctor.target_from_hostvars("h", {"ansible_host": "10.0.0.5", "ansible_user": "deploy",
+    assert "[127.0.9.5]:2200" in jump.proxy_command
+    command = doctor.target_from_hostvars("h", {"ansible_host": "127.0.9.5", "ansible_user": "deploy",
                                                 "magento_root": "/m",
                                                 "ansible_ssh_common_args": "-o ProxyCommand='nc -q0 %h %p # %r %%'"},
                                           environ={})
-    assert command.proxy_command == "nc -q0 10.0.0.5 22 # deploy %"
+    assert command.proxy_command == "nc -q0 127.0.9.5 22 # deploy %"
 
 
 # --------------------------------------------------------------------------- known_hosts
@@ -152,31 +152,31 @@ def line(names: str, key) -> str:
 def test_known_hosts_states(tmp_path, keys):
     import paramiko
 
-    hashed = paramiko.HostKeys.hash_host("[10.0.0.9]:2222")
+    hashed = paramiko.HostKeys.hash_host("[127.0.9.9]:2222")
     path = tmp_path / "known_hosts"
     path.write_text(
         "# comment\n\ngarbage\n@cert-authority *.example ssh-ed25519 AAAA\nbad-host ssh-ed25519 !!notbase64\n"
-        + line("[10.0.0.5]:2222,shop.example", keys["a"])
+        + line("[127.0.9.5]:2222,shop.example", keys["a"])
         + line(hashed, keys["a"])
         + line("*.wild.example,!evil.wild.example", keys["a"])
-        + line("10.0.0.7", keys["rsa"])
+        + line("127.0.9.7", keys["rsa"])
         + "@revoked " + line("*", keys["b"]).rstrip() + "\n"
     )
     known = doctor.KnownHosts.load([str(path), str(tmp_path / "does-not-exist")])
-    assert known.status("[10.0.0.5]:2222", keys["a"]) == ("known", "")
+    assert known.status("[127.0.9.5]:2222", keys["a"]) == ("known", "")
     assert known.status("SHOP.example", keys["a"])[0] == "known"
-    assert known.status("[10.0.0.9]:2222", keys["a"])[0] == "known"            # hashed entry
+    assert known.status("[127.0.9.9]:2222", keys["a"])[0] == "known"            # hashed entry
     assert known.status("db.wild.example", keys["a"])[0] == "known"            # wildcard
     assert known.status("evil.wild.example", keys["a"])[0] == "unknown"        # negated
-    assert known.status("10.0.0.5", keys["a"])[0] == "unknown"                 # port 22 is another entry
-    status, detail = known.status("[10.0.0.5]:2222", keys["rsa"])
+    assert known.status("127.0.9.5", keys["a"])[0] == "unknown"                 # port 22 is another entry
+    status, detail = known.status("[127.0.9.5]:2222", keys["rsa"])
     assert status == "unknown" and "ecdsa" in detail                           # only another key type is known
     known_b = doctor.KnownHosts.load([str(path)])
     known_b.revoked = []
-    status, detail = known_b.status("[10.0.0.5]:2222", keys["b"])
+    status, detail = known_b.status("[127.0.9.5]:2222", keys["b"])
     assert status == "changed" and doctor.fingerprint(keys["a"]) in detail
     assert known.status("anything", keys["b"])[0] == "changed"                 # @revoked key
-    assert known.key_types_for("10.0.0.7") == ["ssh-rsa"]
+    assert known.key_types_for("127.0.9.7") == ["ssh-rsa"]
     assert doctor._key_types_first(["ssh-rsa"], ("ssh-ed25519", "rsa-sha2-512", "rsa-sha2-256"))[0] == "rsa-sha2-512"
 
 
