@@ -103,7 +103,8 @@ def test_failed_canary_halts_the_rollout(fleet):
     assert installed_version(lab.root("web1")) == "1.1.53"
     assert sorted(changed_paths(before["web1"], after["web1"])) == sorted([
         "var/log/patch.log", "var/qpt-apply/", "var/qpt-apply/backup/", f"{record['backup']}.restored/",
-        f"{record['backup']}.restored/composer.json", f"{record['backup']}.restored/composer.lock"])
+        f"{record['backup']}.restored/composer.json", f"{record['backup']}.restored/composer.lock",
+        f"{record['backup']}.restored/after-update.sha256.json"])  # the update's own fingerprint of the files
     for host in ("web2", "web3", "web4"):
         assert after[host] == before[host], host
 
