@@ -3,19 +3,41 @@ namespace Magento\Framework\Cache;
 
 use Magento\Framework\App\DeploymentConfig;
 use Magento\Framework\App\Filesystem\DirectoryList;
+use Magento\Framework\Filesystem\Driver\File;
 
 /**
  * The default cache frontend: one file per entry under var/cache/mage--X/, each carrying its tags.
+ *
+ * Like Magento's file backend, the first use creates var/cache and refuses a cache_dir it cannot write; after that,
+ * an entry that cannot be saved or removed is left as it is and the operation goes on.
  */
 class FileCache
 {
     private $dir;
     private $prefix;
+    private $driver;
+    private $dirChecked = false;
 
-    public function __construct(DirectoryList $directoryList, DeploymentConfig $deploymentConfig)
+    public function __construct(DirectoryList $directoryList, DeploymentConfig $deploymentConfig, File $driver)
     {
         $this->dir = $directoryList->getPath(DirectoryList::CACHE);
         $this->prefix = (string)$deploymentConfig->get('cache/frontend/default/id_prefix', '');
+        $this->driver = $driver;
+    }
+
+    /**
+     * @throws CacheDirException|\Magento\Framework\Exception\FileSystemException
+     */
+    public function assertCacheDir()
+    {
+        if ($this->dirChecked) {
+            return;
+        }
+        $this->driver->createDirectory($this->dir . '/');
+        if (!$this->driver->isWritable($this->dir)) {
+            throw CacheDirException::notWritable($this->dir . '/');
+        }
+        $this->dirChecked = true;
     }
 
     private function file($identifier)
@@ -26,6 +48,7 @@ class FileCache
 
     public function load($identifier)
     {
+        $this->assertCacheDir();
         $file = $this->file($identifier);
         if (!is_file($file)) {
             return false;
@@ -36,19 +59,21 @@ class FileCache
 
     public function save($data, $identifier, array $tags = [])
     {
+        $this->assertCacheDir();
         $file = $this->file($identifier);
         if (!is_dir(dirname($file)) && !@mkdir(dirname($file), 0777, true) && !is_dir(dirname($file))) {
             return false;
         }
         $tmp = $file . '.' . getmypid() . '.tmp';
         $record = serialize(['tags' => array_values($tags), 'data' => (string)$data]);
-        return @file_put_contents($tmp, $record) !== false && rename($tmp, $file);
+        return @file_put_contents($tmp, $record) !== false && @rename($tmp, $file);
     }
 
     public function remove($identifier)
     {
+        $this->assertCacheDir();
         $file = $this->file($identifier);
-        return !is_file($file) || unlink($file);
+        return !is_file($file) || @unlink($file);
     }
 
     /**
@@ -56,6 +81,8 @@ class FileCache
      */
     public function clean(array $tags = [])
     {
+        $this->assertCacheDir();
+        $removed = true;
         foreach (glob($this->dir . '/mage--*/mage---*') ?: [] as $file) {
             if ($tags) {
                 $record = @unserialize((string)file_get_contents($file), ['allowed_classes' => false]);
@@ -63,9 +90,9 @@ class FileCache
                     continue;
                 }
             }
-            @unlink($file);
+            $removed = @unlink($file) && $removed;
         }
-        return true;
+        return $removed;
     }
 
     /**
@@ -73,23 +100,25 @@ class FileCache
      */
     public function flush()
     {
+        $this->assertCacheDir();
+        $removed = true;
         foreach (glob($this->dir . '/*') ?: [] as $path) {
-            self::removeTree($path);
+            $removed = self::removeTree($path) && $removed;
         }
-        return true;
+        return $removed;
     }
 
-    public static function removeTree($path)
+    private static function removeTree($path)
     {
         if (is_dir($path) && !is_link($path)) {
+            $removed = true;
             foreach (scandir($path) as $entry) {
                 if ($entry !== '.' && $entry !== '..') {
-                    self::removeTree($path . '/' . $entry);
+                    $removed = self::removeTree($path . '/' . $entry) && $removed;
                 }
             }
-            @rmdir($path);
-        } elseif (file_exists($path) || is_link($path)) {
-            @unlink($path);
+            return @rmdir($path) && $removed;
         }
+        return @unlink($path);
     }
 }

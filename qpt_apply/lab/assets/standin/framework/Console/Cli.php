@@ -3,7 +3,11 @@ namespace Magento\Framework\Console;
 
 use Magento\Framework\App\Bootstrap;
 use Magento\Framework\App\ProductMetadata;
+use Magento\Framework\Exception\FileSystemException;
 use Symfony\Component\Console\Application as SymfonyApplication;
+use Symfony\Component\Console\Command\Command as ConsoleCommand;
+use Symfony\Component\Console\Input\InputInterface;
+use Symfony\Component\Console\Output\OutputInterface;
 
 /**
  * bin/magento: a Symfony console application whose commands come from the object manager.
@@ -41,5 +45,19 @@ class Cli extends SymfonyApplication
             $commands[] = $this->objectManager->create($class);
         }
         return $commands;
+    }
+
+    protected function doRunCommand(ConsoleCommand $command, InputInterface $input, OutputInterface $output)
+    {
+        if ($command->getName() === Command\DiCompileCommand::NAME) {
+            // Magento does this before any command runs, and fails with the message alone on stdout.
+            try {
+                $this->objectManager->get(CompilerPreparation::class)->handleCompilerEnvironment();
+            } catch (FileSystemException $e) {
+                $output->writeln('<error>' . $e->getMessage() . '</error>');
+                return self::RETURN_FAILURE;
+            }
+        }
+        return parent::doRunCommand($command, $input, $output);
     }
 }

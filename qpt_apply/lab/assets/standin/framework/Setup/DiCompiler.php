@@ -6,6 +6,7 @@ use Magento\Framework\App\Filesystem\DirectoryList;
 use Magento\Framework\Cache\FileCache;
 use Magento\Framework\Code\Generator\Autoloader;
 use Magento\Framework\Component\ComponentRegistrar;
+use Magento\Framework\Filesystem\Driver\File;
 use Magento\Framework\Module\ModuleList;
 use Magento\Framework\ObjectManager\Config\Reader as DiReader;
 use Magento\Framework\ObjectManager\Definition\Runtime;
@@ -22,15 +23,17 @@ class DiCompiler
     private $registrar;
     private $diReader;
     private $cache;
+    private $driver;
 
     public function __construct(DirectoryList $directoryList, ModuleList $moduleList, ComponentRegistrar $registrar,
-        DiReader $diReader, FileCache $cache)
+        DiReader $diReader, FileCache $cache, File $driver)
     {
         $this->directoryList = $directoryList;
         $this->moduleList = $moduleList;
         $this->registrar = $registrar;
         $this->diReader = $diReader;
         $this->cache = $cache;
+        $this->driver = $driver;
     }
 
     /**
@@ -66,12 +69,19 @@ class DiCompiler
         ];
     }
 
+    /**
+     * generated/code was emptied before the command started (CompilerPreparation); var/cache and generated/metadata
+     * go now, and whatever cannot be deleted fails the command.
+     */
     private function cleanup()
     {
         $this->cache->clean();
-        FileCache::removeTree($this->directoryList->getPath(DirectoryList::CACHE));
-        FileCache::removeTree($this->directoryList->getPath(DirectoryList::GENERATED_CODE));
-        FileCache::removeTree($this->directoryList->getPath(DirectoryList::GENERATED_METADATA));
+        foreach ([DirectoryList::CACHE, DirectoryList::GENERATED_METADATA] as $code) {
+            $path = $this->directoryList->getPath($code);
+            if ($this->driver->isExists($path)) {
+                $this->driver->deleteDirectory($path);
+            }
+        }
     }
 
     private function scanClasses()
@@ -160,9 +170,7 @@ class DiCompiler
     private function writeMetadata(array $arguments)
     {
         $dir = $this->directoryList->getPath(DirectoryList::GENERATED_METADATA);
-        if (!is_dir($dir)) {
-            mkdir($dir, 0777, true);
-        }
+        $this->driver->createDirectory($dir);
         $global = array_merge($this->diReader->read('primary')['preferences'],
             $this->diReader->read('global')['preferences']);
         foreach (Area::all() as $area) {
@@ -170,7 +178,7 @@ class DiCompiler
                 : array_merge($global, $this->diReader->read($area)['preferences']);
             $content = "<?php\nreturn " . var_export(['preferences' => $preferences, 'arguments' => $arguments], true)
                 . ";\n";
-            file_put_contents("$dir/$area.php", $content);
+            $this->driver->filePutContents("$dir/$area.php", $content);
         }
     }
 }

@@ -1,6 +1,8 @@
 <?php
 namespace Magento\Framework\Code\Generator;
 
+use Magento\Framework\Filesystem\Driver\File;
+
 /**
  * Generates the factories Magento code asks for (Foo\BarFactory for Foo\Bar) into generated/code and loads
  * them; setup:di:compile generates them ahead of time.
@@ -8,10 +10,12 @@ namespace Magento\Framework\Code\Generator;
 class Autoloader
 {
     private $generatedDir;
+    private $driver;
 
     public function __construct($generatedDir)
     {
         $this->generatedDir = rtrim($generatedDir, '/');
+        $this->driver = new File();
     }
 
     public function register()
@@ -92,12 +96,11 @@ class $shortName
 }
 
 PHP;
-        if (!is_dir(dirname($file))) {
-            @mkdir(dirname($file), 0777, true);
-        }
+        $this->driver->createDirectory(dirname($file));
+        // A process-unique temporary file renamed into place: another process never requires a half-written class.
         $tmp = $file . '.' . getmypid() . '.tmp';
-        file_put_contents($tmp, $code);
-        rename($tmp, $file);
+        $this->driver->filePutContents($tmp, $code);
+        $this->driver->rename($tmp, $file);
         return $file;
     }
 }
