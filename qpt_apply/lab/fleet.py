@@ -24,7 +24,7 @@ import yaml
 
 from . import procs, standin
 from .mariadb import MariaDB
-from .spec import TOOLS, HostSpec
+from .spec import TOOLS, HostSpec, check_delays, check_faults
 
 STATE = "lab.state.json"
 LAB_JSON = "lab.json"
@@ -196,6 +196,9 @@ def _build_host(directory: Path, lab_id: str, address: str, spec: HostSpec, key:
     standin.build_magento_root(root, magento=spec.magento, edition=spec.edition, qpt=spec.qpt, mode=spec.mode,
                                patch=spec.patch, artifacts=artifacts, db=conn, base_url=base_url)
     _set_up_login(home, user, key, spec.tools)
+    _write_faults(home / standin.FAULTS_FILE, spec.faults, spec.delays)
+    # Created now so that it belongs to the host user even if root runs a stand-in there first.
+    (home / standin.COMMANDS_LOG).touch(mode=0o644)
     subprocess.run(["chown", "-R", f"{user}:{user}", str(home)], check=True)
 
     host_key = host_dir / "ssh_host_ed25519_key"
@@ -215,6 +218,16 @@ def _build_host(directory: Path, lab_id: str, address: str, spec: HostSpec, key:
             "ssh_port": ssh_port, "web_port": web_port, "base_url": base_url, "db": conn,
             "customer": {"email": CUSTOMER_EMAIL, "password": customer_password},
             "host_key": str(host_key), "sshd_pid": sshd, "front_pid": front}
+
+
+def _write_faults(path: Path, faults: dict, delays: dict, owner: str | None = None) -> None:
+    """Replace the host's faults file in one rename, so a stand-in reads either the old or the new one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"faults": faults, "delays": delays}, indent=2) + "\n")
+    tmp.chmod(0o644)
+    if owner:
+        shutil.chown(tmp, owner, owner)
+    tmp.replace(path)
 
 
 def _set_up_login(home: Path, user: str, key: Path, tools: tuple[str, ...]) -> None:
@@ -289,6 +302,8 @@ def _write_outputs(directory: Path, lab_id: str, key: Path, artifacts: Path, db:
             "address": host["address"], "ssh_port": host["ssh_port"], "web_port": host["web_port"],
             "base_url": host["base_url"], "host_key": host["host_key"],
             "customer": host["customer"],
+            "faults_file": str(Path(host["home"]) / standin.FAULTS_FILE),
+            "commands_log": str(Path(host["home"]) / standin.COMMANDS_LOG),
             "db": {"socket": conn.socket, "host": conn.host, "port": conn.port, "name": conn.name,
                    "user": conn.user, "password": conn.password},
             "spec": spec.as_dict(),
@@ -387,6 +402,39 @@ class Lab:
         email = self.host(name)["customer"]["email"]
         rows = self.sql(name, f"SELECT failures_num FROM customer_entity WHERE email = '{email}'")
         return int(rows[0][0])
+
+    def faults(self, name: str) -> dict:
+        """The host's faults file as the stand-ins read it: {"faults": {...}, "delays": {...}}."""
+        path = self._faults_file(name)
+        return json.loads(path.read_text()) if path.exists() else {"faults": {}, "delays": {}}
+
+    def set_faults(self, name: str, faults: dict | None = None, delays: dict | None = None) -> None:
+        """Set the host's faults and/or delays (each replaced as a whole; None keeps what is there).
+
+        The stand-ins read the file at every run, so this applies from the next command on.
+        """
+        label = f"host {name!r}"
+        current = self.faults(name)
+        _write_faults(self._faults_file(name),
+                      current.get("faults", {}) if faults is None else check_faults(label, faults),
+                      current.get("delays", {}) if delays is None else check_delays(label, delays),
+                      owner=self.host(name)["user"])
+
+    def clear_faults(self, name: str) -> None:
+        """No step fails any more; the delays stay (set_faults(name, delays={}) drops them)."""
+        self.set_faults(name, faults={})
+
+    def commands(self, name: str) -> list[dict]:
+        """Every start/end line the host's stand-ins logged, oldest first."""
+        log = Path(self.host(name)["home"]) / standin.COMMANDS_LOG
+        if not log.exists():
+            return []
+        # Only lines with their newline: one being appended right now is not complete yet.
+        complete = log.read_text().split("\n")[:-1]
+        return [json.loads(line) for line in complete if line.strip()]
+
+    def _faults_file(self, name: str) -> Path:
+        return Path(self.host(name)["home"]) / standin.FAULTS_FILE
 
     def stop_sshd(self, name: str) -> None:
         """Take a host off the network: its sshd and every SSH session to it end."""

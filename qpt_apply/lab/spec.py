@@ -29,6 +29,8 @@ class HostSpec:
     mode: str = "production"
     patch: str = "clean"
     tools: tuple[str, ...] = field(default=TOOLS)
+    faults: dict[str, str] = field(default_factory=dict)    # step -> "fail" (standin.FAULT_STEPS)
+    delays: dict[str, float] = field(default_factory=dict)  # step -> seconds slept in it (standin.DELAY_STEPS)
 
     def as_dict(self) -> dict:
         return {**asdict(self), "tools": list(self.tools)}
@@ -56,15 +58,19 @@ def load(path: Path) -> list[HostSpec]:
         raise SpecError(f"cannot read spec {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:
         raise SpecError(f"spec {path} is not valid YAML: {str(exc).splitlines()[0]}") from None
-    if not isinstance(document, dict) or set(document) != {"hosts"} or not isinstance(document["hosts"], list):
-        raise SpecError(f"spec {path} must be a mapping with one key 'hosts' holding a list of hosts")
-    return parse_hosts(document["hosts"])
+    if not isinstance(document, dict) or "hosts" not in document or not set(document) <= {"hosts", "delays"} \
+            or not isinstance(document["hosts"], list):
+        raise SpecError(f"spec {path} must be a mapping with one key 'hosts' holding a list of hosts "
+                        "(and optionally 'delays' for every host)")
+    return parse_hosts(document["hosts"], delays=document.get("delays"))
 
 
-def parse_hosts(entries: list) -> list[HostSpec]:
+def parse_hosts(entries: list, delays: dict | None = None) -> list[HostSpec]:
+    """Hosts from spec entries; `delays` (the spec's top-level key) applies to every host, under its own."""
     if not entries:
         raise SpecError("the spec lists no hosts")
-    hosts = [_parse_host(i, entry) for i, entry in enumerate(entries, start=1)]
+    default_delays = check_delays("spec", delays)
+    hosts = [_parse_host(i, entry, default_delays) for i, entry in enumerate(entries, start=1)]
     seen: set[str] = set()
     for host in hosts:
         if host.name in seen:
@@ -73,7 +79,34 @@ def parse_hosts(entries: list) -> list[HostSpec]:
     return hosts
 
 
-def _parse_host(index: int, entry) -> HostSpec:
+def check_faults(label: str, faults) -> dict[str, str]:
+    """A `faults:` mapping checked against what the stand-ins know; returned as a new dict."""
+    return _check_steps(label, "fault", faults, standin.FAULT_STEPS, lambda value: value in standin.FAULT_VALUES,
+                        " or ".join(repr(v) for v in standin.FAULT_VALUES))
+
+
+def check_delays(label: str, delays) -> dict[str, float]:
+    """A `delays:` mapping of step to seconds slept in it; returned as a new dict."""
+    def is_seconds(value) -> bool:
+        return not isinstance(value, bool) and isinstance(value, (int, float)) and 0 <= value < float("inf")
+
+    return _check_steps(label, "delay", delays, standin.DELAY_STEPS, is_seconds, "a number of seconds >= 0")
+
+
+def _check_steps(label: str, kind: str, mapping, steps: tuple[str, ...], valid, expected: str) -> dict:
+    if mapping is None:
+        return {}
+    if not isinstance(mapping, dict):
+        raise SpecError(f"{label}: {kind}s must be a mapping of step to {expected}, not {mapping!r}")
+    for step, value in mapping.items():
+        if step not in steps:
+            raise SpecError(f"{label}: unknown {kind} {step!r} (known: {', '.join(steps)})")
+        if not valid(value):
+            raise SpecError(f"{label}: {kind} {step} {value!r} must be {expected}")
+    return dict(mapping)
+
+
+def _parse_host(index: int, entry, default_delays: dict[str, float]) -> HostSpec:
     if entry is None:
         entry = {}
     if not isinstance(entry, dict):
@@ -99,4 +132,6 @@ def _parse_host(index: int, entry) -> HostSpec:
     if not isinstance(tools, list) or any(t not in TOOLS for t in tools) or len(set(tools)) != len(tools):
         raise SpecError(f"{label}: tools must be a list drawn from {list(TOOLS)}, not {tools!r}")
     values["tools"] = tuple(t for t in TOOLS if t in tools)
+    values["faults"] = check_faults(label, values.get("faults"))
+    values["delays"] = {**default_delays, **check_delays(label, values.get("delays"))}
     return HostSpec(**values)

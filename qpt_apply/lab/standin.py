@@ -143,6 +143,16 @@ CONFLICT_FILE = "vendor/magento/module-customer/Model/Authentication.php"
 CONFLICT_LINE = "use Magento\\Framework\\Encryption\\EncryptorInterface as Encryptor;\n"
 CONFLICT_EDIT = "use Magento\\Framework\\Encryption\\EncryptorInterface as Encryptor; // local customization\n"
 
+# Lab faults and delays a host reads at every stand-in run, from FAULTS_FILE next to its Magento root (outside it, so
+# QPT status and digests of the root do not see them); every stand-in run appends to COMMANDS_LOG there.
+FAULTS_FILE = "lab-faults.json"
+COMMANDS_LOG = "lab-commands.log"
+FAULT_STEPS: tuple[str, ...] = ("di_compile", "cache_clean", "composer_update")
+FAULT_VALUES: tuple[str, ...] = ("fail",)
+DELAY_STEPS: tuple[str, ...] = ("qpt_status", "qpt_apply", "qpt_revert", "cache_clean", "di_compile", "composer_update")
+# `composer update` / `composer require` run this in-process; `composer install` never does.
+COMPOSER_SCRIPTS = {"pre-update-cmd": ["Magento\\Framework\\Lab\\ComposerHooks::startUpdate"]}
+
 PHP = shutil.which("php") or "/usr/bin/php"
 COMPOSER = shutil.which("composer") or "/usr/bin/composer"
 GIT = shutil.which("git") or "/usr/bin/git"
@@ -413,8 +423,10 @@ def _build_template(root: Path, artifacts: Path, key: str, *, magento: str, edit
         "repositories": [{"packagist.org": False}, {"type": "artifact", "url": str(artifact_repo_url(artifacts))}],
         "minimum-stability": "stable",
         "prefer-stable": True,
+        "scripts": COMPOSER_SCRIPTS,
     }, indent=4) + "\n")
-    argv = [COMPOSER, "update", "--no-interaction", "--no-progress", "--no-audit"]
+    # --no-scripts: the hook's class is not installed yet.
+    argv = [COMPOSER, "update", "--no-interaction", "--no-progress", "--no-audit", "--no-scripts"]
     if qpt is not None:
         # The project allows any 1.x (as `composer require magento/quality-patches` writes it) but is locked
         # at the requested release, so a later `composer update magento/quality-patches` moves it forward.

@@ -2,8 +2,12 @@
 namespace Magento\Framework\Console;
 
 use Magento\Framework\App\Bootstrap;
+use Magento\Framework\App\Filesystem\DirectoryList;
 use Magento\Framework\App\ProductMetadata;
+use Magento\Framework\Cache\CacheDirException;
+use Magento\Framework\Console\Exception\GenerationDirectoryAccessException;
 use Magento\Framework\Exception\FileSystemException;
+use Magento\Framework\Lab\Host;
 use Symfony\Component\Console\Application as SymfonyApplication;
 use Symfony\Component\Console\Command\Command as ConsoleCommand;
 use Symfony\Component\Console\Input\InputInterface;
@@ -28,6 +32,13 @@ class Cli extends SymfonyApplication
         Command\DiCompileCommand::class,
     ];
 
+    /** Command name => the lab step whose fault and delay apply to it. */
+    const LAB_STEPS = [
+        'cache:clean' => 'cache_clean',
+        'cache:flush' => 'cache_clean',
+        Command\DiCompileCommand::NAME => 'di_compile',
+    ];
+
     private $objectManager;
 
     public function __construct($name = 'UNKNOWN', $version = 'UNKNOWN')
@@ -49,15 +60,31 @@ class Cli extends SymfonyApplication
 
     protected function doRunCommand(ConsoleCommand $command, InputInterface $input, OutputInterface $output)
     {
-        if ($command->getName() === Command\DiCompileCommand::NAME) {
-            // Magento does this before any command runs, and fails with the message alone on stdout.
-            try {
-                $this->objectManager->get(CompilerPreparation::class)->handleCompilerEnvironment();
-            } catch (FileSystemException $e) {
-                $output->writeln('<error>' . $e->getMessage() . '</error>');
-                return self::RETURN_FAILURE;
+        $name = $command->getName();
+        $host = Host::of(BP);
+        return $host->run("magento $name", $_SERVER['argv'] ?? [], function () use ($host, $name, $command, $input,
+            $output) {
+            $step = self::LAB_STEPS[$name] ?? null;
+            if ($name === Command\DiCompileCommand::NAME) {
+                // Magento does this before any command runs, and fails with the message alone on stdout.
+                try {
+                    if ($host->fails($step)) {
+                        throw new GenerationDirectoryAccessException();
+                    }
+                    $this->objectManager->get(CompilerPreparation::class)->handleCompilerEnvironment();
+                } catch (FileSystemException $e) {
+                    $output->writeln('<error>' . $e->getMessage() . '</error>');
+                    return self::RETURN_FAILURE;
+                }
             }
-        }
-        return parent::doRunCommand($command, $input, $output);
+            if ($step !== null) {
+                $host->delay($step);
+                if ($step === 'cache_clean' && $host->fails($step)) {
+                    $cacheDir = $this->objectManager->get(DirectoryList::class)->getPath(DirectoryList::CACHE);
+                    throw CacheDirException::notWritable($cacheDir . '/');
+                }
+            }
+            return parent::doRunCommand($command, $input, $output);
+        });
     }
 }

@@ -9,6 +9,10 @@ namespace Magento\CloudPatches;
 
 use Magento\CloudPatches\App\Container;
 use Magento\CloudPatches\Composer\Installed;
+use Magento\Framework\Lab\Host;
+use Symfony\Component\Console\Command\Command as ConsoleCommand;
+use Symfony\Component\Console\Input\InputInterface;
+use Symfony\Component\Console\Output\OutputInterface;
 
 /**
  * The console application; its name and version are those of the root project.
@@ -31,5 +35,22 @@ class Application extends \Symfony\Component\Console\Application
             new Command\Revert($this->container),
             new Command\Status($this->container),
         ]);
+    }
+
+    /**
+     * On a lab host (the Magento framework at hand), each command is logged and sleeps its lab delay first.
+     */
+    protected function doRunCommand(ConsoleCommand $command, InputInterface $input, OutputInterface $output): int
+    {
+        if (!class_exists(Host::class)) {
+            return parent::doRunCommand($command, $input, $output);
+        }
+        $name = (string)$command->getName();
+        $host = Host::of($this->container->getBasePath());
+        return $host->run("qpt $name", $_SERVER['argv'] ?? [], function () use ($host, $name, $command, $input,
+            $output) {
+            $host->delay("qpt_$name");
+            return parent::doRunCommand($command, $input, $output);
+        });
     }
 }
