@@ -119,6 +119,7 @@ def _run(args) -> int:
     from .console import Ui
     from .journal import Run
 
+    _clear_dead_runs(args.state_dir)
     ui = Ui(json_mode=getattr(args, "json", False))
     if args.command == "report":
         doc = report.document(Run.open(args.state_dir, args.run_id))
@@ -149,6 +150,16 @@ def _run(args) -> int:
         ui.say(f"[yellow]note:[/] {note}")
     return {"status": rollout.status, "plan": rollout.plan, "apply": rollout.apply,
             "revert": rollout.revert, "verify": rollout.verify, "cloud": rollout.cloud}[args.command](options, ui)
+
+
+def _clear_dead_runs(state_dir: Path) -> None:
+    """Before anything reads the journal: runs whose process died say so, and nothing secret it left stays."""
+    from . import report, runner
+    from .journal import mark_dead_runs
+
+    for killed in mark_dead_runs(state_dir):
+        report.write_all(killed)
+    runner.remove_abandoned_secret_dirs()
 
 
 def _lab(args) -> int:

@@ -1,6 +1,7 @@
 """The journal: every run leaves runs/<RUN_ID>/ under the state dir, written as things happen.
 
-    run.json        command, options (enough to resume), state, exit code, timestamps
+    run.json        command, options (enough to resume), state, exit code, timestamps, and the process
+                    running it (pid, its start time, host): a run whose process is gone is `killed`
     plan.json       hosts, batches and the would-be action of each host
     records.jsonl   one result record per line, appended as each host finishes
     runner/         ansible-runner's private data dirs (events, stdout) — secrets are no_log'd there
@@ -11,6 +12,7 @@ One rollout at a time per inventory: locks/<hash>.lock is flock'ed by the run ho
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import hashlib
@@ -18,6 +20,7 @@ import json
 import os
 import secrets
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,33 @@ from .model import HostResult, InputError
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _process_started(pid: int) -> str | None:
+    """When process `pid` started, as '<boot id>/<clock ticks since boot>'; None if there is no such
+    process. Tells a live run from a reused pid (the same pid, a later start)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return None
+    return f"{boot}/{stat.rsplit(')', 1)[1].split()[19]}"  # field 22, starttime, counted after "(comm)"
+
+
+def _this_process() -> dict[str, Any]:
+    return {"pid": os.getpid(), "pid_started": _process_started(os.getpid()), "host": socket.gethostname()}
+
+
+def _controller_gone(meta: dict[str, Any]) -> bool:
+    """The process named in run.json is dead, or its pid now belongs to another process. A run of
+    another machine, or one journaled without a start time whose pid is alive, cannot be told: not gone."""
+    pid = meta.get("pid")
+    if not isinstance(pid, int) or meta.get("host", socket.gethostname()) != socket.gethostname():
+        return False
+    if _process_started(os.getpid()) is None:
+        return False  # no /proc here
+    started = _process_started(pid)
+    return started is None or meta.get("pid_started") not in (None, started)
 
 
 def new_run_id(command: str) -> str:
@@ -48,7 +78,7 @@ class Run:
         (run.directory / "runner").mkdir(parents=True)
         run.directory.chmod(0o700)
         run.write_meta({"run_id": run.run_id, "command": command, "options": options, "state": "running",
-                        "started": _now(), "finished": None, "exit_code": None, "pid": os.getpid()})
+                        "started": _now(), "finished": None, "exit_code": None, **_this_process()})
         return run
 
     @classmethod
@@ -69,7 +99,35 @@ class Run:
         _atomic_write(self.directory / "run.json", json.dumps(meta, indent=2) + "\n")
 
     def update(self, **changes: Any) -> None:
-        self.write_meta({**self.meta, **changes})
+        if changes.get("state") == "running":
+            changes.update(_this_process())  # a resumed run is this process's now
+        with self._exclusive():
+            self.write_meta({**self.meta, **changes})
+
+    def _mark_if_dead(self) -> bool:
+        from .runner import ansible_processes_of
+
+        with self._exclusive():
+            meta = self.meta
+            if meta.get("state") != "running" or not _controller_gone(meta):
+                return False
+            meta = {**meta, "state": "killed", "killed_found": _now()}
+            still_running = ansible_processes_of(self.directory)
+            if still_running:  # its guard died with it: nothing ended them
+                meta["ansible_after_kill"] = still_running
+            self.write_meta(meta)
+            return True
+
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """Read-modify-write of run.json against another command marking the run killed meanwhile."""
+        fd = os.open(self.directory, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            with contextlib.suppress(OSError):  # no flock on directories (some network filesystems)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
 
     def finish(self, state: str, exit_code: int) -> None:
         self.update(state=state, exit_code=exit_code, finished=_now())
@@ -108,8 +166,23 @@ class Run:
         return path
 
 
+def mark_dead_runs(state_dir: Path) -> list[Run]:
+    """Runs left `running` by a process that is gone (SIGKILL, crash, reboot) become `killed`, with when
+    that was found, and lose what they left half-written in their runner dirs; returns them."""
+    from .runner import scrub_artifacts
+
+    marked = []
+    for meta_path in sorted(state_dir.glob("runs/*/run.json")):
+        run = Run(meta_path.parent)
+        with contextlib.suppress(OSError, ValueError):  # a run being removed, or written by hand
+            if run._mark_if_dead():
+                scrub_artifacts(run.directory / "runner")
+                marked.append(run)
+    return marked
+
+
 def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # per process: two writers never share one
     tmp.write_text(text)
     tmp.replace(path)
 
@@ -124,6 +197,7 @@ class Lock:
     def __init__(self, state_dir: Path, inventory: Path):
         key = hashlib.sha256(str(inventory.resolve()).encode()).hexdigest()[:16]
         self.path = state_dir / "locks" / f"{key}.lock"
+        self.state_dir = state_dir
         self.inventory = inventory
         self.stale_from: str | None = None
         self._fd: int | None = None
@@ -141,10 +215,22 @@ class Lock:
         previous = self._holder()
         if previous and previous.get("state") != "released":
             self.stale_from = previous.get("run_id", "unknown")
+            self._refuse_while_orphaned(fd)
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps({"run_id": run_id, "pid": os.getpid(), "host": socket.gethostname(),
                                   "inventory": str(self.inventory.resolve()), "started": _now()}).encode(), 0)
         self._fd = fd
+
+    def _refuse_while_orphaned(self, fd: int) -> None:
+        """The flock died with the previous holder; its ansible-playbook normally died with it too."""
+        from .runner import ansible_processes_of
+
+        still_running = ansible_processes_of(self.state_dir / "runs" / str(self.stale_from))
+        if still_running:
+            os.close(fd)
+            pids = " ".join(map(str, still_running))
+            raise InputError(f"run {self.stale_from} was killed, but its ansible-playbook is still running against "
+                             f"{self.inventory} with nobody journaling it; end it first (kill {pids})")
 
     def release(self) -> None:
         if self._fd is None:

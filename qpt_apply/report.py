@@ -13,9 +13,12 @@ from .journal import Run
 from .model import HostResult
 
 FORMATS = ("table", "json", "junit", "html")
+# A killed run's hosts without a record may have been in the middle of a change when it died.
+KILLED_NO_RECORD = {"code": "killed", "message": "no record: the run was killed before this host reported"}
 
 
-def summarize(results: list[HostResult], *, halted: bool = False, interrupted: bool = False) -> dict[str, Any]:
+def summarize(results: list[HostResult], *, halted: bool = False, interrupted: bool = False,
+              killed: bool = False) -> dict[str, Any]:
     outcomes = Counter(r.outcome for r in results)
     return {
         "hosts": len(results),
@@ -28,6 +31,7 @@ def summarize(results: list[HostResult], *, halted: bool = False, interrupted: b
         "actions": dict(sorted(Counter(r.action for r in results).items())),
         "halted": halted,
         "interrupted": interrupted,
+        "killed": killed,
     }
 
 
@@ -38,9 +42,12 @@ def document(run: Run) -> dict[str, Any]:
     results = run.results()
     order = plan.get("hosts") or list(results)
     batches = {h: n for n, members in enumerate(plan.get("batches", []), start=1) for h in members}
+    killed = meta["state"] == "killed"
     hosts = []
     for name in order + [h for h in results if h not in order]:
         result = results.get(name) or HostResult(host=name)
+        if killed and name not in results:
+            result.reason = dict(KILLED_NO_RECORD)
         if result.batch is None:
             result.batch = batches.get(name)
         hosts.append(result)
@@ -52,11 +59,13 @@ def document(run: Run) -> dict[str, Any]:
         "state": meta["state"],
         "started": meta["started"],
         "finished": meta["finished"],
+        "killed_found": meta.get("killed_found"),
         "inventory": meta["options"].get("inventory"),
         "limit": meta["options"].get("limit"),
         "batches": plan.get("batches", []),
         "hosts": [h.as_json() for h in hosts],
-        "summary": summarize(hosts, halted=meta["state"] == "halted", interrupted=meta["state"] == "interrupted"),
+        "summary": summarize(hosts, halted=meta["state"] == "halted", interrupted=meta["state"] == "interrupted",
+                             killed=killed),
         "exit_code": meta["exit_code"],
     }
 
