@@ -45,11 +45,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--functional", action="store_true",
                      help="after each batch, prove the fix on its hosts (see `verify --functional`); "
                           "a failed proof fails the host")
+    sub.add_argument("--take-over", metavar="RUN_ID",
+                     help="take over the host locks of RUN_ID, a rollout from another controller that is gone "
+                          "(a lock whose holder died on this controller is taken over by itself)")
     sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     sub = commands.add_parser("revert", help="take the patch(es) back out")
     common(sub)
     sub.add_argument("--restore-package", action="store_true",
                      help="also put back the magento/quality-patches version from before the apply")
+    sub.add_argument("--take-over", metavar="RUN_ID",
+                     help="take over the host locks of RUN_ID, a rollout from another controller that is gone "
+                          "(a lock whose holder died on this controller is taken over by itself)")
     sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     sub = commands.add_parser("verify", help="prove the patch on each host: status, file fingerprints, and --functional")
     common(sub)
@@ -142,7 +148,7 @@ def _run(args) -> int:
         command=args.command, inventory=args.inventory, patches=model.validate_patches(args.patches),
         state_dir=args.state_dir, limit=args.limit, serial=model.parse_batches(getattr(args, "batches", None)),
         max_failed=getattr(args, "max_failed", 0), maintenance=getattr(args, "maintenance", False),
-        rollback_failed=getattr(args, "rollback_failed", False),
+        rollback_failed=getattr(args, "rollback_failed", False), take_over=getattr(args, "take_over", None) or "",
         restore_package=getattr(args, "restore_package", False), functional=getattr(args, "functional", False),
         yes=getattr(args, "yes", False), json=args.json, dry_run=getattr(args, "dry_run", False),
         push=not getattr(args, "no_push", False), cloud_revert=getattr(args, "revert", False))

@@ -42,6 +42,7 @@ class Options:
     dry_run: bool = False      # cloud: show the diff and the commit, change nothing
     push: bool = True          # cloud: push the commit to the environment branch
     cloud_revert: bool = False  # cloud: remove the IDs instead of adding them
+    take_over: str = ""        # run id of a gone rollout on another controller whose host locks are taken over
 
     def to_journal(self) -> dict[str, Any]:
         data = asdict(self)
@@ -57,9 +58,12 @@ class Options:
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
-def extravars(options: Options, **more: Any) -> dict[str, Any]:
+def extravars(options: Options, run: Run, **more: Any) -> dict[str, Any]:
     """The playbooks' inputs. Never a secret: extra vars appear in runner artifacts and process lists."""
     data = {
+        # Written with each host's lock and transaction: the host knows which run changed it.
+        "qpt_run_id": run.run_id,
+        "qpt_lock_takeover": options.take_over,
         "qpt_patches": options.patches,
         "qpt_max_failed_hosts": options.max_failed,
         "qpt_serial": options.serial,
@@ -94,7 +98,7 @@ def _read_only(options: Options, ui: Ui, *, command: str, playbook: str, title: 
     run = Run.create(options.state_dir, command, options.to_journal())
     run.write_plan({"hosts": hosts, "batches": [hosts], "serial": ["100%"]})
     outcome = runner.run_playbook(playbook, inventory=options.inventory, limit=options.limit,
-                                  extravars=extravars(options), private_data_dir=run.runner_dir(command),
+                                  extravars=extravars(options, run), private_data_dir=run.runner_dir(command),
                                   on_record=_fleet_only(hosts, run.append_record))
     _report_run_errors(run, ui, hosts, outcome)
     _fill_missing(run, hosts, outcome.results)
@@ -144,7 +148,7 @@ def _preview(run: Run, options: Options, ui: Ui, hosts: list[str], *, playbook: 
     with ui.busy(f"reading {len(hosts)} host(s) to plan (check mode, nothing is changed)"):
         preview = runner.run_playbook(
             playbook, inventory=options.inventory, limit=options.limit, check=True,
-            extravars=extravars(options, qpt_serial=["100%"], qpt_max_failed_hosts=len(hosts)),
+            extravars=extravars(options, run, qpt_serial=["100%"], qpt_max_failed_hosts=len(hosts)),
             private_data_dir=run.runner_dir("preview"))
     _report_run_errors(run, ui, hosts, preview)
     for host in hosts:
@@ -344,7 +348,7 @@ def _execute(run: Run, options: Options, ui: Ui, playbook: str, hosts: list[str]
 
         outcome = runner.run_playbook(
             playbook, inventory=options.inventory, limit=",".join(remaining),
-            extravars=extravars(options, qpt_serial=[len(b) for b in batches],
+            extravars=extravars(options, run, qpt_serial=[len(b) for b in batches],
                                 qpt_max_failed_hosts=max(options.max_failed - failed_before, 0),
                                 qpt_stop_file=str(stop_file)),
             private_data_dir=run.runner_dir(options.command), on_record=_fleet_only(hosts, on_record),
@@ -377,7 +381,7 @@ def _rollback_failing_batches(run: Run, options: Options, ui: Ui, batches: list[
     ui.say(f"rolling back the failing batch: {', '.join(targets)}")
     reverted = runner.run_playbook(
         "revert.yml", inventory=options.inventory, limit=",".join(targets),
-        extravars=extravars(options, qpt_serial=["100%"], qpt_max_failed_hosts=len(targets)),
+        extravars=extravars(options, run, qpt_serial=["100%"], qpt_max_failed_hosts=len(targets)),
         private_data_dir=run.runner_dir("rollback"))
     for host in targets:
         back = reverted.results.get(host)

@@ -43,6 +43,22 @@ options:
     description: Where qpt_package keeps composer.json/composer.lock backups, relative to O(root).
     type: str
     default: var/qpt-apply/backup
+  health_url:
+    description:
+      - Also ask this URL once whether the node serves (see O(health_statuses)); empty skips it.
+      - Production mode only - in developer and default mode a request generates code under
+        C(generated/), and a read writes nothing.
+    type: str
+    default: ""
+  health_host_header:
+    description: Host header for the health request; empty sends none.
+    type: str
+    default: ""
+  health_statuses:
+    description: HTTP statuses that count as serving.
+    type: list
+    elements: int
+    default: [200]
 author: qpt-apply
 """
 
@@ -93,6 +109,15 @@ backups:
   description: Unused composer backups made by qpt_package, oldest first.
   type: list
   returned: always
+host_state:
+  description: The host's lock and transaction (C(var/qpt-apply/state.json), see qpt_transaction), and
+    C(in_flight), a step of that transaction still running on the host.
+  type: dict
+  returned: when the root exists
+health:
+  description: C({url, status, ok, error, attempts, expected}) of one GET of O(health_url).
+  type: dict
+  returned: when health_url is given and Magento is found
 """
 
 import getpass
@@ -100,6 +125,8 @@ import os
 import pwd
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.magento_health import asked_in as health_asked_in, check as check_health
+from ansible.module_utils.qpt_host_state import in_flight, read as read_host_state
 from ansible.module_utils.magento_qpt import (
     QptRunner, deploy_mode, fingerprint_state, installed_packages, is_cloud, list_backups,
     magento_release, status_of, QPT_PACKAGE, ABSENT,
@@ -122,6 +149,9 @@ def main():
             patches=dict(type="list", elements="str", default=[]),
             fingerprints=dict(type="dict", default={}),
             backup_dir=dict(type="str", default="var/qpt-apply/backup"),
+            health_url=dict(type="str", default=""),
+            health_host_header=dict(type="str", default=""),
+            health_statuses=dict(type="list", elements="int", default=[200]),
         ),
         supports_check_mode=True,
     )
@@ -153,6 +183,15 @@ def main():
         result["backups"] = list_backups(root, module.params["backup_dir"]) if found_root else []
     except ValueError as exc:
         module.fail_json(msg=str(exc), **result)
+
+    if found_root:
+        state = read_host_state(root)
+        state["in_flight"] = in_flight(state["transaction"]) if state["transaction"] else None
+        result["host_state"] = state
+    if module.params["health_url"] and version and health_asked_in(result["magento"]["mode"]):
+        # One answer is enough for a read: the gate after a change retries.
+        result["health"] = check_health(module.params["health_url"], module.params["health_statuses"],
+                                        attempts=1, host_header=module.params["health_host_header"])
 
     if module.params["qpt_status"]:
         if not version:

@@ -58,6 +58,10 @@ options:
       Resolving a full Magento project can take a while; without it the preview names the constraint only.
     type: bool
     default: true
+  run_id:
+    description: Run id of the host's transaction (see qpt_transaction) this step is recorded in; empty records nothing.
+    type: str
+    default: ""
 author: qpt-apply
 """
 
@@ -100,6 +104,7 @@ import shutil
 import time
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.qpt_host_state import mark_step
 from ansible.module_utils.magento_qpt import (
     BACKUP_FILES, RESTORED_SUFFIX, installed_packages, list_backups, output_text, qpt_satisfies,
     safe_join, upgraded_to,
@@ -121,6 +126,7 @@ def main():
             bad_versions=dict(type="list", elements="str", default=[]),
             backup_dir=dict(type="str", default="var/qpt-apply/backup"),
             preview=dict(type="bool", default=True),
+            run_id=dict(type="str", default=""),
         ),
         required_if=[("state", "updated", ["constraint"])],
         supports_check_mode=True,
@@ -162,6 +168,8 @@ def main():
             module.exit_json(**result)
         backup = _backup(root, p["backup_dir"])
         result["backup"] = backup
+        # The backup is on record before composer starts: a run killed mid-update is put back from it.
+        mark_step(root, p["run_id"], "qpt-update", "started", qpt_backup=backup)
         rc, out, err = composer("require", "--update-with-dependencies", requirement)
         after = installed_packages(root).get(package)
         result["version_after"] = after
@@ -173,6 +181,7 @@ def main():
                 composer("install")  # vendor/ back in line with the restored lock
                 result["output"] = failure_output
                 result["version_after"] = installed_packages(root).get(package)
+            mark_step(root, p["run_id"], "qpt-update", "failed")
             fail("qpt-update-failed", "composer require %s failed (rc %d); composer.json and composer.lock put back"
                  % (requirement, rc))
         if not qpt_satisfies(after, p["min_version"], p["bad_versions"]):
@@ -180,6 +189,7 @@ def main():
         # What the files look like right after our update: a restore must not undo what came later.
         with open(os.path.join(safe_join(root, backup), AFTER_FILE), "w") as out:
             json.dump(_fingerprint(root), out)
+        mark_step(root, p["run_id"], "qpt-update", "done")
         module.exit_json(**result)
 
     # state == restored
@@ -201,6 +211,7 @@ def main():
                      % (latest["dir"], package, latest["qpt_version"]))
     if module.check_mode:
         module.exit_json(**result)
+    mark_step(root, p["run_id"], "qpt-restore", "started")
     _put_back(root, latest["dir"])
     rc, out, err = composer("install")
     result["version_after"] = installed_packages(root).get(package)
@@ -208,6 +219,7 @@ def main():
         fail("qpt-restore-failed", "composer install after restoring %s failed (rc %d)" % (latest["dir"], rc))
     source = safe_join(root, latest["dir"])
     os.rename(source, source + RESTORED_SUFFIX)
+    mark_step(root, p["run_id"], "qpt-restore", "done")
     module.exit_json(**result)
 
 

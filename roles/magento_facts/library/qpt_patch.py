@@ -42,6 +42,10 @@ options:
         Leave empty whenever anything may have changed since.
     type: dict
     default: {}
+  run_id:
+    description: Run id of the host's transaction (see qpt_transaction) this step is recorded in; empty records nothing.
+    type: str
+    default: ""
 author: qpt-apply
 """
 
@@ -85,6 +89,7 @@ commands:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.qpt_host_state import mark_step
 from ansible.module_utils.magento_qpt import (
     ABSENT, QptRunner, classify_failure, dependants, first_line, output_text, status_of,
 )
@@ -101,6 +106,7 @@ def main():
             patches=dict(type="list", elements="str", required=True),
             state=dict(type="str", choices=["applied", "reverted"], default="applied"),
             known_status=dict(type="dict", default={}),
+            run_id=dict(type="str", default=""),
         ),
         supports_check_mode=True,
     )
@@ -155,7 +161,10 @@ def main():
 
     # N/A patches go to QPT too: its own message says which file does not apply. QPT rolls back the
     # patches of a run when one fails, so the host is left as it was.
+    step = "patch" if state == "applied" else "patch-revert"
+    mark_step(root, module.params["run_id"], step, "started")
     rc, out, err = qpt.run(_VERB[state], *(todo + conflicts))
+    mark_step(root, module.params["run_id"], step, "done" if rc == 0 else "failed")
     result["output"] = output_text(out, err)
     after_read = qpt.status()
     if after_read["ok"]:

@@ -7,8 +7,26 @@ filters so the playbooks stay declarative and the logic stays unit-testable.
 
 from __future__ import annotations
 
+import getpass
+import importlib.util
+import multiprocessing
+import os
 import re
+import socket
 from datetime import datetime, timezone
+
+
+def _load_module_utils(name):
+    """The host-side rules (module_utils of the magento_facts role), loaded here too: one home for each."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "magento_facts", "module_utils",
+                        name + ".py")
+    spec = importlib.util.spec_from_file_location("qpt_apply_" + name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+host_state = _load_module_utils("qpt_host_state")
 
 PATCH_ID = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]+(-V[0-9]+)?$")
 SERIAL_ITEM = re.compile(r"^([1-9][0-9]*|([1-9][0-9]?|100)%)$")
@@ -150,6 +168,55 @@ def knob_errors(results):
     return "; ".join("%s (in: %s)" % (error, ", ".join(where)) for error, where in found.items())
 
 
+# --------------------------------------------------------------------------- the host's lock and transaction
+
+
+def controller_identity(_=None):
+    """Who holds a host lock: this controller's host and the ansible-playbook process (a task's worker
+    process is its child), with the process start time so a reused pid is not taken for the holder."""
+    pid = os.getppid() if multiprocessing.parent_process() is not None else os.getpid()
+    host = socket.gethostname()
+    start = host_state.process_start(pid)
+    return {"host": host, "pid": pid, "pid_start": start, "user": getpass.getuser(),
+            "run_id": "ansible-playbook-%s-%s@%s" % (pid, start, host)}
+
+
+def holder_gone(lock, takeover=""):
+    """A lock's holder is provably gone: its process is dead on this very controller, or the operator
+    named its run (qpt_lock_takeover) after making sure. A holder on another controller is never guessed."""
+    if not lock:
+        return True
+    if takeover and lock.get("run_id") == takeover:
+        return True
+    controller = lock.get("controller") or {}
+    if controller.get("host") != socket.gethostname():
+        return False
+    return not host_state.process_alive(controller.get("pid"), controller.get("pid_start"))
+
+
+def describe_holder(lock):
+    controller = (lock or {}).get("controller") or {}
+    return "run %s (%s, controller %s pid %s, since %s)" % (
+        lock.get("run_id"), lock.get("playbook"), controller.get("host"), controller.get("pid"), lock.get("since"))
+
+
+def lock_refusals(hostvars, hosts, run_id, takeover=""):
+    """One line per host another live rollout holds (the transaction read of each host in qpt_transaction_read)."""
+    lines = []
+    for host in hosts:
+        read = (hostvars.get(host) or {}).get("qpt_transaction_read") or {}
+        lock = read.get("lock")
+        if lock and lock.get("run_id") != run_id and not holder_gone(lock, takeover):
+            lines.append("%s is held by %s" % (host, describe_holder(lock)))
+    return lines
+
+
+def _unfinished(host_state_read):
+    """The transaction an earlier attempt left open on the host: read before this run began the host,
+    it is a gone run's (or this run's, before a resume) - never one in progress."""
+    return (host_state_read or {}).get("transaction") or None
+
+
 # --------------------------------------------------------------------------- decision
 
 
@@ -166,8 +233,91 @@ def qpt_constraint(entries):
     return " ".join(parts), minimum, bad
 
 
-def decide(facts, mode, patches, catalog, allow_qpt_update=True, restore_package=False):
+def decide(facts, mode, patches, catalog, allow_qpt_update=True, restore_package=False, run_id=None, takeover=""):
     """What to do on one host. mode: apply | revert | status (status = what apply would do, read-only)."""
+    decision = _decide(facts, mode, patches, catalog, allow_qpt_update, restore_package)
+    return _with_host_state(decision, facts or {}, mode, run_id, takeover)
+
+
+def _with_host_state(decision, facts, mode, run_id, takeover):
+    """Fold in what the host remembers: another rollout's lock, a change a gone run left unfinished,
+    and a node that does not serve although its patches are in place."""
+    state = facts.get("host_state") or {}
+    lock = state.get("lock")
+    decision.update(takeover="", recovering=None, recover_package=False, inherit_maintenance=False,
+                    run_post=False, health=facts.get("health"))
+    if lock and lock.get("run_id") != run_id:
+        if not holder_gone(lock, takeover):
+            if mode == "status":
+                decision["locked_by"] = describe_holder(lock)
+                return decision
+            decision.update(action="locked", outcome="failed", fail=True, run_patch=False, update_qpt=False,
+                            restore_qpt=False,
+                            reason=_reason("locked", "held by another rollout: %s" % describe_holder(lock)))
+            return decision
+        decision["takeover"] = lock.get("run_id")
+    if decision.get("fail") or decision.get("action") == "skip-incompatible":
+        return decision
+    unfinished = _unfinished(state)
+    target = {"apply": "Applied", "status": "Applied", "revert": "Not applied"}[mode]
+    in_target = all(s == target for s in (decision.get("status_before") or {}).values())
+    owed = []
+    if unfinished:
+        done = unfinished.get("done") or []
+        in_progress = (unfinished.get("in_progress") or {}).get("step")
+        decision["recovering"] = {k: unfinished.get(k) for k in ("run_id", "playbook", "done", "in_progress",
+                                                                 "failed", "maintenance_set_by_run", "qpt_backup")}
+        if in_progress in ("qpt-update", "qpt-restore"):
+            # composer was stopped midway: composer.json/lock and vendor/ may disagree.
+            decision["recover_package"] = True
+        if unfinished.get("maintenance_set_by_run") and facts.get("maintenance"):
+            decision["inherit_maintenance"] = True
+            owed.append("leave the maintenance mode run %s set" % unfinished.get("run_id"))
+        touched = in_progress in ("patch", "patch-revert") or "patch" in done or "patch-revert" in done
+        planned_post = [s for s in unfinished.get("planned") or [] if s in host_state.POST_STEPS] or ["cache-clean"]
+        if touched and (unfinished.get("failed") or any(s not in done for s in planned_post)):
+            owed.append("re-run the post-steps run %s did not finish" % unfinished.get("run_id"))
+            decision["run_post"] = True
+    health = facts.get("health")
+    unhealthy = health is not None and not health.get("ok") and not (
+        facts.get("maintenance") and not decision["inherit_maintenance"])
+    if unhealthy and mode in ("apply", "status") and in_target:
+        owed.append("the node answers %s although the patches are applied: re-run the post-steps"
+                    % _health_text(health))
+        decision["run_post"] = True
+    if owed and in_target and decision.get("action") in ("already-applied", "already-reverted"):
+        decision.update(action="repair", outcome="would-change", reason=_reason(None, "; ".join(owed)))
+        if mode == "status" and unhealthy:
+            decision.update(outcome="failed", fail=True,
+                            reason=_reason("unhealthy", "Applied, but the node answers %s; apply repairs it (%s)"
+                                           % (_health_text(health), "; ".join(owed))))
+    elif owed and not decision.get("reason", {}).get("message"):
+        decision["reason"] = _reason(None, "; ".join(owed))
+    return decision
+
+
+def transaction_plan(decision, deploy_mode, di_compile="auto", cache_action="clean", maintenance=False):
+    """The steps a change of this host will take, as the host's transaction lists them."""
+    decision = decision or {}
+    patching = bool(decision.get("run_patch")) or bool(decision.get("run_post"))
+    compile_now = di_compile == "always" or (di_compile == "auto" and deploy_mode == "production"
+                                              and bool(decision.get("needs_di_compile", True)))
+    steps = (["qpt-update"] if decision.get("update_qpt") else []) + (["maintenance"] if maintenance else [])
+    steps += ["patch"] if decision.get("run_patch") else []
+    if patching:
+        steps += (["di-compile"] if compile_now else []) + (["cache-clean"] if cache_action != "none" else [])
+    return steps + ["health"]
+
+
+def _health_text(health):
+    if not health:
+        return "nothing"
+    if health.get("status") is None:
+        return "nothing (%s)" % health.get("error")
+    return "HTTP %s" % health.get("status")
+
+
+def _decide(facts, mode, patches, catalog, allow_qpt_update, restore_package):
     facts = facts or {}
     catalog = catalog or {}
     magento = facts.get("magento") or {}
@@ -381,7 +531,11 @@ def result_record(inputs):
 
     status_before = decision.get("status_before") or dict(
         (pid, (_get(facts, "status", "patches") or {}).get(pid, ABSENT)) for pid in patches)
-    if patch.get("status_after"):
+    rollback = inputs.get("rollback") or {}
+    rollback_patch = inputs.get("rollback_patch") or {}
+    if rollback_patch.get("status_after"):
+        status_after = dict(status_before, **rollback_patch["status_after"])
+    elif patch.get("status_after"):
         status_after = dict(status_before, **patch["status_after"])
     elif verify and verify.get("patches"):
         status_after = dict((pid, v.get("status")) for pid, v in verify["patches"].items())
@@ -418,6 +572,10 @@ def result_record(inputs):
         reason = dict(decision.get("reason") or _reason())
     if reason.get("code") is None:
         reason["message"] = reason.get("message") or ""
+    if failed and rollback:
+        reason = dict(reason, message=reason.get("message", "") + _rollback_note(rollback, inputs))
+        if not rollback.get("done"):
+            reason["rollback_failure"] = rollback.get("failure")
 
     changed = any(bool(x.get("changed")) for x in (package, patch, restore) if x) or bool(post_steps and not check_mode)
     if failed:
@@ -472,10 +630,49 @@ def result_record(inputs):
         "maintenance": {"before": maintenance.get("before", facts.get("maintenance")),
                         "enabled_by_run": bool(maintenance.get("enabled_by_run"))},
         "backup": package.get("backup") or restore.get("backup"),
+        "health": _final_health(inputs),
+        "transaction": _transaction_summary(inputs),
+        "rollback": ({"done": bool(rollback.get("done")), "patches": list(rollback.get("ids") or []),
+                      "steps": list(rollback.get("steps") or []), "failure": rollback.get("failure")}
+                     if rollback else None),
     }
     if decision.get("update_qpt"):
         record["qpt_target"] = decision.get("qpt_constraint")
     return record
+
+
+def _final_health(inputs):
+    """The node's last known answer: the gate after the change, else the read before it."""
+    for source in (inputs.get("final_facts"), inputs.get("transaction"), inputs.get("facts")):
+        health = (source or {}).get("health") if isinstance(source, dict) else None
+        if health:
+            return {k: health.get(k) for k in ("url", "status", "ok", "error")}
+    return None
+
+
+def _transaction_summary(inputs):
+    transaction = inputs.get("transaction") or {}
+    decision = inputs.get("decision") or {}
+    if not transaction and not decision.get("recovering"):
+        return None
+    taken = transaction.get("taken_over") or {}
+    return {
+        "recovered_from": transaction.get("recovered_from") or (decision.get("recovering") or {}).get("run_id"),
+        "took_over_lock_of": taken.get("run_id"),
+        "left_open": bool(transaction.get("transaction")),
+    }
+
+
+def _rollback_note(rollback, inputs):
+    health = _final_health(inputs)
+    if rollback.get("done"):
+        what = ", ".join(rollback.get("ids") or []) or "nothing had changed"
+        return " - rolled back (%s); the node answers %s" % (what, _health_text(health) if health else "(not checked)")
+    failure = rollback.get("failure") or {}
+    return (" - the rollback failed too at %s: %s. The host is left as that failure left it (maintenance mode "
+            "stays on if this run set it; its transaction stays open in var/qpt-apply/state.json): fix the cause, "
+            "then run apply (finishes the change) or revert again"
+            % (failure.get("task") or "a step", (failure.get("reason") or {}).get("message") or "no message"))
 
 
 def planned_steps(decision, package=None, patch=None, restore=None, check_mode=False):
@@ -515,4 +712,7 @@ class FilterModule(object):
             "qpt_verify_summary": verify_summary,
             "qpt_result_record": result_record,
             "qpt_planned_steps": planned_steps,
+            "qpt_controller_identity": controller_identity,
+            "qpt_transaction_plan": transaction_plan,
+            "qpt_lock_refusals": lock_refusals,
         }

@@ -26,6 +26,14 @@ class Http
         } elseif (preg_match('#^/graphql/?$#', $path)) {
             $bootstrap->loadArea(Area::AREA_GRAPHQL);
             $controller = \Magento\Framework\GraphQl\Controller::class;
+        } elseif ($path === '/' || $path === '') {
+            // The storefront's home page builds the customer blocks through the ObjectManager, so code
+            // generated before a constructor change breaks it like every other page in production.
+            $bootstrap->loadArea(Area::AREA_FRONTEND);
+            $bootstrap->getObjectManager()->get(\Magento\Customer\Api\AccountManagementInterface::class);
+            return (new Response())->setHttpResponseCode(200)->setHeader('Content-Type', 'text/html; charset=UTF-8')
+                ->setBody("<!doctype html>\n<html><head><title>Home page</title></head><body>"
+                    . "<h1>Home page</h1></body></html>\n");
         } else {
             $bootstrap->loadArea(Area::AREA_FRONTEND);
             return (new Response())->setHttpResponseCode(404)->setHeader('Content-Type', 'text/html; charset=UTF-8')

@@ -1,0 +1,150 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+"""Ansible module: make a changed patch live - DI compile, cache clean or flush, PHP reload."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: magento_post
+short_description: Run Magento's post-steps after a patch changed, each one recorded on the host
+description:
+  - Runs, as the Magento file owner and in this order, C(bin/magento setup:di:compile) (when asked),
+    C(bin/magento cache:clean) or C(cache:flush), and a reload command (PHP-FPM / OPcache), stopping at
+    the first failure.
+  - With I(run_id), each step is recorded in the host's transaction (C(var/qpt-apply/state.json)) as
+    started, then done or failed, so a later run knows what a dead one left undone.
+  - In check mode nothing runs; I(steps) says what would.
+options:
+  root:
+    description: Absolute path of the Magento installation.
+    type: path
+    required: true
+  php:
+    description: PHP binary that runs bin/magento.
+    type: str
+    default: php
+  di_compile:
+    description: Run setup:di:compile (production mode serves the code the last compile generated).
+    type: bool
+    default: false
+  cache_action:
+    description: Cache step.
+    type: str
+    choices: [clean, flush, none]
+    default: clean
+  cache_types:
+    description: Cache types to clean or flush; empty = all.
+    type: list
+    elements: str
+    default: []
+  reload_command:
+    description: Command (argv) that reloads PHP-FPM or resets OPcache; empty = none.
+    type: list
+    elements: str
+    default: []
+  run_id:
+    description: Run id of the host's transaction to record the steps in; empty records nothing.
+    type: str
+    default: ""
+author: qpt-apply
+"""
+
+EXAMPLES = r"""
+- name: Make the patch live
+  magento_post:
+    root: /var/www/magento
+    di_compile: true
+    run_id: "{{ qpt_run_id }}"
+"""
+
+RETURN = r"""
+steps:
+  description: What ran (C(ran ...)), or would run in check mode (C(would run ...)); after a failure the
+    steps not run are C(planned: ...).
+  returned: always
+  type: list
+  elements: str
+reason:
+  description: C({code, message}); code post-step-failed on failure, else null.
+  returned: always
+  type: dict
+output:
+  description: stdout and stderr of the failed step.
+  returned: on failure
+  type: str
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.magento_qpt import first_line, output_text
+from ansible.module_utils.qpt_host_state import step as recorded_step
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            root=dict(type="path", required=True),
+            php=dict(type="str", default="php"),
+            di_compile=dict(type="bool", default=False),
+            cache_action=dict(type="str", choices=["clean", "flush", "none"], default="clean"),
+            cache_types=dict(type="list", elements="str", default=[]),
+            reload_command=dict(type="list", elements="str", default=[]),
+            run_id=dict(type="str", default=""),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    root = os.path.realpath(p["root"])
+    php = p["php"]
+    plan = []
+    if p["di_compile"]:
+        plan.append(("di-compile", "bin/magento setup:di:compile", [php, "bin/magento", "setup:di:compile"], root))
+    if p["cache_action"] != "none":
+        command = ["bin/magento", "cache:" + p["cache_action"]] + p["cache_types"]
+        plan.append(("cache-clean", " ".join(command), [php] + command, root))
+    if p["reload_command"]:
+        plan.append(("reload", "reload: " + " ".join(p["reload_command"]), p["reload_command"], None))
+    result = dict(changed=False, steps=[], reason=dict(code=None, message=""))
+    if module.check_mode:
+        result.update(changed=bool(plan), steps=["would run " + label for _, label, _, _ in plan])
+        module.exit_json(**result)
+
+    for index, (name, label, argv, cwd) in enumerate(plan):
+        failure = None
+        try:
+            with recorded_step(root, p["run_id"], name):
+                rc, out, err = module.run_command(argv, cwd=cwd, environ_update={"LANG": "C", "LC_ALL": "C"})
+                if rc != 0:
+                    failure = (rc, out, err)
+                    raise _StepFailed()
+        except _StepFailed:
+            rc, out, err = failure
+            result["steps"] += ["planned: " + later for _, later, _, _ in plan[index:]]
+            result["output"] = output_text(out, err)
+            message = "%s failed (rc %d): %s" % (label, rc, first_line(_last_lines(out, err), ""))
+            result["reason"] = dict(code="post-step-failed", message=message)
+            module.fail_json(msg=message, **result)
+        result["changed"] = True
+        result["steps"].append("ran " + label)
+    module.exit_json(**result)
+
+
+class _StepFailed(Exception):
+    pass
+
+
+def _last_lines(out, err):
+    """Magento prints the reason last: its last non-empty line, from stderr first."""
+    for text in (err, out):
+        lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+        if lines:
+            return lines[-1]
+    return ""
+
+
+if __name__ == "__main__":
+    main()
