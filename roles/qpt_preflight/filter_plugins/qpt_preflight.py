@@ -245,19 +245,19 @@ def _with_host_state(decision, facts, mode, run_id, takeover):
     state = facts.get("host_state") or {}
     lock = state.get("lock")
     decision.update(takeover="", recovering=None, recover_package=False, inherit_maintenance=False,
-                    run_post=False, health=facts.get("health"))
+                    run_post=False, health=facts.get("health"), run_change=False)
     if lock and lock.get("run_id") != run_id:
         if not holder_gone(lock, takeover):
             if mode == "status":
                 decision["locked_by"] = describe_holder(lock)
-                return decision
+                return _with_run_change(decision)
             decision.update(action="locked", outcome="failed", fail=True, run_patch=False, update_qpt=False,
                             restore_qpt=False,
                             reason=_reason("locked", "held by another rollout: %s" % describe_holder(lock)))
             return decision
         decision["takeover"] = lock.get("run_id")
     if decision.get("fail") or decision.get("action") == "skip-incompatible":
-        return decision
+        return _with_run_change(decision)
     unfinished = _unfinished(state)
     target = {"apply": "Applied", "status": "Applied", "revert": "Not applied"}[mode]
     in_target = all(s == target for s in (decision.get("status_before") or {}).values())
@@ -278,6 +278,10 @@ def _with_host_state(decision, facts, mode, run_id, takeover):
         if touched and (unfinished.get("failed") or any(s not in done for s in planned_post)):
             owed.append("re-run the post-steps run %s did not finish" % unfinished.get("run_id"))
             decision["run_post"] = True
+    if (unfinished or decision["takeover"]) and not owed:
+        owed.append("close the change run %s left open (health gate, lock released)"
+                    % (unfinished or lock).get("run_id"))
+        decision["close_leftover"] = True
     health = facts.get("health")
     unhealthy = health is not None and not health.get("ok") and not (
         facts.get("maintenance") and not decision["inherit_maintenance"])
@@ -293,6 +297,13 @@ def _with_host_state(decision, facts, mode, run_id, takeover):
                                            % (_health_text(health), "; ".join(owed))))
     elif owed and not decision.get("reason", {}).get("message"):
         decision["reason"] = _reason(None, "; ".join(owed))
+    return _with_run_change(decision)
+
+
+def _with_run_change(decision):
+    """Whether the host is changed at all (playbooks/tasks/change.yml runs)."""
+    decision["run_change"] = not decision.get("fail") and any(decision.get(k) for k in (
+        "update_qpt", "run_patch", "run_post", "restore_qpt", "inherit_maintenance", "close_leftover"))
     return decision
 
 
