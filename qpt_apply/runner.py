@@ -142,7 +142,8 @@ def run_playbook(
             playbook=str(content_root() / "playbooks" / playbook),
             inventory=str(inventory.resolve()),
             extravars=extravars,
-            limit=limit,
+            # The playbooks' checks on localhost (inputs, host locks) run under any --limit too.
+            limit=f"{limit},localhost" if limit else None,
             cmdline="--check" if check else None,
             envvars={**_environment(), **secret_env},
             event_handler=handle,

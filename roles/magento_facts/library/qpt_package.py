@@ -176,11 +176,15 @@ def main():
         result["changed"] = after != before or rc == 0
         if rc != 0:
             _put_back(root, backup)
-            if after != before:
-                failure_output = result["output"]
-                composer("install")  # vendor/ back in line with the restored lock
-                result["output"] = failure_output
-                result["version_after"] = installed_packages(root).get(package)
+            # Dependencies may have moved even when QPT did not: vendor/ back in line with the lock.
+            failure_output = result["output"]
+            rc_install, _, _ = composer("install")
+            result["output"] = failure_output
+            result["version_after"] = installed_packages(root).get(package)
+            if rc_install != 0:
+                # Left in progress on purpose: the next run puts the backup back and installs again.
+                fail("qpt-update-failed", "composer require %s failed (rc %d), and composer install after putting "
+                     "composer.json/composer.lock back failed too (rc %d)" % (requirement, rc, rc_install))
             mark_step(root, p["run_id"], "qpt-update", "failed")
             fail("qpt-update-failed", "composer require %s failed (rc %d); composer.json and composer.lock put back"
                  % (requirement, rc))
@@ -204,7 +208,9 @@ def main():
     recorded = os.path.join(safe_join(root, latest["dir"]), AFTER_FILE)
     if os.path.isfile(recorded):
         with open(recorded) as saved:
-            if json.load(saved) != _fingerprint(root):
+            now = _fingerprint(root)
+            # The files as the update left them, or already put back by a restore that was stopped.
+            if json.load(saved) != now and _fingerprint(safe_join(root, latest["dir"])) != now:
                 fail("qpt-restore-refused",
                      "composer.json/composer.lock changed since the QPT update of %s (another composer change?): "
                      "restoring that backup would undo it; put %s %s back by hand"

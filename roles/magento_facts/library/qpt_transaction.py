@@ -36,7 +36,7 @@ options:
     type: str
     default: ""
   playbook:
-    description: apply | revert | repair, for the record.
+    description: apply | revert, for the record.
     type: str
     default: apply
   patches:
@@ -172,7 +172,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.magento_health import asked_in as health_asked_in, check as check_health, describe as describe_health
 from ansible.module_utils.magento_qpt import deploy_mode
-from ansible.module_utils.qpt_host_state import STATE_FILE, in_flight, mark_step, now, read, state_path, update
+from ansible.module_utils.qpt_host_state import in_flight, mark_step, now, read, update
 
 MAINTENANCE_FLAG = os.path.join("var", ".maintenance.flag")
 
@@ -225,7 +225,8 @@ def main():
         result["in_flight"] = in_flight(state["transaction"]) if state["transaction"] else None
         mine = [t for t in (state["transaction"], state["last_transaction"]) if t and t.get("run_id") == run_id]
         if mine:
-            result["maintenance"]["enabled_by_run"] = bool(mine[0].get("maintenance_set_by_run"))
+            result["maintenance"]["enabled_by_run"] = bool(mine[0].get("maintenance_set_by_run")
+                                                           or mine[0].get("maintenance_left"))
             result["maintenance"]["before"] = bool(mine[0].get("maintenance_before", result["maintenance"]["before"]))
         result["maintenance"]["on"] = os.path.isfile(flag)
 
@@ -259,14 +260,21 @@ def main():
                 # Any transaction still open here was left by an earlier attempt (a gone run, or this
                 # run before it was resumed): this one continues from what the host now is.
                 previous = state.get("transaction")
+                previous = previous or {}
                 transaction = {
                     "run_id": run_id, "playbook": p["playbook"], "patches": p["patches"], "started": now(),
-                    "updated": now(), "planned": p["planned"], "done": [], "in_progress": None, "failed": None,
-                    "qpt_backup": None, "outcome": None,
-                    # A dead run's maintenance flag is ours to remove now; the operator's never is.
-                    "maintenance_set_by_run": bool(previous and previous.get("maintenance_set_by_run")
-                                                   and os.path.isfile(flag)),
-                    "recovered_from": previous.get("run_id") if previous else None,
+                    "updated": now(), "in_progress": None, "failed": None, "outcome": None,
+                    # What the earlier attempt did and planned stays owed until this one is done.
+                    "planned": list(dict.fromkeys((previous.get("planned") or []) + p["planned"])),
+                    "done": list(previous.get("done") or []),
+                    "qpt_backup": previous.get("qpt_backup"),
+                    # A dead run's maintenance flag is ours to remove now - only if it is still the very
+                    # flag that run made; the operator's never is.
+                    "maintenance_set_by_run": bool(previous.get("maintenance_set_by_run")
+                                                   and previous.get("maintenance_flag") == _flag_identity(flag)
+                                                   and _flag_identity(flag) is not None),
+                    "maintenance_flag": previous.get("maintenance_flag"),
+                    "recovered_from": previous.get("run_id"),
                     "maintenance_before": os.path.isfile(flag),
                 }
                 if transaction["maintenance_set_by_run"]:
@@ -291,8 +299,8 @@ def main():
             if rc != 0:
                 mark_step(root, run_id, "maintenance", "failed")
                 fail("maintenance-failed", "bin/magento maintenance:enable failed (rc %d): %s"
-                     % (rc, output.strip().splitlines()[-1:] or ""), output=output)
-            mark_step(root, run_id, "maintenance", "done")
+                     % (rc, (output.strip().splitlines() or [""])[-1]), output=output)
+            mark_step(root, run_id, "maintenance", "done", maintenance_flag=_flag_identity(flag))
             result["changed"] = True
         finish()
         module.exit_json(**result)
@@ -302,12 +310,14 @@ def main():
     if p["state"] == "finished" and transaction:
         # Said before the transaction closes: a change that was undone leaves no record to read it from.
         result["maintenance"].update(before=bool(transaction.get("maintenance_before")),
-                                     enabled_by_run=bool(transaction.get("maintenance_set_by_run")))
+                                     enabled_by_run=bool(transaction.get("maintenance_set_by_run")
+                                                         or transaction.get("maintenance_left")))
         if p["leave_maintenance"] and transaction.get("maintenance_set_by_run") and os.path.isfile(flag):
             rc, output = magento("maintenance:disable")
             if rc != 0:
                 fail("maintenance-failed", "bin/magento maintenance:disable failed (rc %d)" % rc, output=output)
             result["changed"] = True
+            _forget_flag(root, run_id)
         if p["health_url"] and os.path.isfile(flag) and not transaction.get("maintenance_set_by_run"):
             # The operator's maintenance mode stays on: the node is meant to answer 503 until they lift it.
             result["health"] = {"url": p["health_url"], "status": None, "ok": None,
@@ -321,7 +331,9 @@ def main():
                 mark_step(root, run_id, "health", "failed")
                 if transaction.get("maintenance_set_by_run") and p["leave_maintenance"]:
                     # Customers see the maintenance page rather than errors while the host is put back.
-                    magento("maintenance:enable")
+                    if magento("maintenance:enable")[0] == 0:
+                        mark_step(root, run_id, "maintenance", "done", maintenance_set_by_run=True,
+                                  maintenance_flag=_flag_identity(flag))
                 if p["outcome"] != "ok":
                     _close(root, run_id, "failed", keep=True)
                 fail("health-failed", "the node does not serve: %s (expected HTTP %s)"
@@ -335,9 +347,25 @@ def main():
     with update(root) as state:
         if (state.get("lock") or {}).get("run_id") == run_id:
             state["lock"] = None
-    _forget_if_empty(root)
     finish()
     module.exit_json(**result)
+
+
+def _flag_identity(flag):
+    """Which maintenance flag this is (inode, mtime): the operator's own flag made later is another."""
+    try:
+        info = os.stat(flag)
+    except OSError:
+        return None
+    return [info.st_ino, int(info.st_mtime)]
+
+
+def _forget_flag(root, run_id):
+    """The flag this run set is gone: a later one is not ours."""
+    with update(root) as state:
+        transaction = state.get("transaction")
+        if transaction and transaction.get("run_id") == run_id:
+            transaction.update(maintenance_set_by_run=False, maintenance_flag=None, maintenance_left=True)
 
 
 def _close(root, run_id, outcome, keep):
@@ -353,23 +381,6 @@ def _close(root, run_id, outcome, keep):
                 state["transaction"] = None
         if (state.get("lock") or {}).get("run_id") == run_id:
             state["lock"] = None
-    _forget_if_empty(root)
-
-
-def _forget_if_empty(root):
-    """No lock, no transaction, no history: remove the state file (and its directory if it is empty)."""
-    state = read(root)
-    if state["lock"] or state["transaction"] or state["last_transaction"] or state.get("problem"):
-        return
-    directory = os.path.dirname(state_path(root))
-    try:
-        os.unlink(os.path.join(directory, STATE_FILE))
-    except OSError:
-        pass
-    try:
-        os.rmdir(directory)
-    except OSError:
-        pass  # holds backups or other files
 
 
 def _wait_for_steps_in_flight(module, root, run_id, wait_seconds, fail):
@@ -377,7 +388,7 @@ def _wait_for_steps_in_flight(module, root, run_id, wait_seconds, fail):
     deadline = time.time() + max(0, wait_seconds)
     while True:
         transaction = read(root)["transaction"]
-        busy = in_flight(transaction) if transaction and transaction.get("run_id") != run_id else None
+        busy = in_flight(transaction) if transaction else None
         if not busy:
             return
         if time.time() >= deadline:

@@ -12,11 +12,9 @@ __metaclass__ = type
 
 import time
 
-try:  # Python 3
-    from urllib.request import HTTPRedirectHandler, ProxyHandler, Request, build_opener
-    from urllib.error import HTTPError, URLError
-except ImportError:  # pragma: no cover - Python 2 targets are not supported by the playbooks
-    raise
+from http.client import HTTPException
+from urllib.error import HTTPError, URLError
+from urllib.request import HTTPRedirectHandler, ProxyHandler, Request, build_opener
 
 
 class _NoRedirect(HTTPRedirectHandler):
@@ -45,7 +43,7 @@ def probe(url, timeout=10, host_header=""):
         return {"url": url, "status": status, "error": None}
     except HTTPError as exc:
         return {"url": url, "status": exc.code, "error": None}
-    except (URLError, OSError, ValueError) as exc:
+    except (URLError, HTTPException, OSError, ValueError) as exc:
         return {"url": url, "status": None, "error": str(getattr(exc, "reason", exc))}
 
 

@@ -19,6 +19,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -29,7 +30,8 @@ STATE_DIR = os.path.join("var", "qpt-apply")
 STATE_FILE = "state.json"
 FORMAT = 1
 # Steps of a change, in the order they run.
-STEPS = ("qpt-update", "maintenance", "patch", "di-compile", "cache-clean", "reload", "health")
+STEPS = ("qpt-update", "maintenance", "patch", "patch-revert", "di-compile", "cache-clean", "reload", "health",
+         "qpt-restore")
 POST_STEPS = ("di-compile", "cache-clean", "reload")
 
 
@@ -51,8 +53,13 @@ def read(root):
     try:
         with open(path) as handle:
             data = json.load(handle)
-    except (OSError, IOError):
-        return _empty()
+    except (OSError, IOError) as exc:
+        if exc.errno == errno.ENOENT:
+            return _empty()
+        # Unreadable is not free: a lock may be in there.
+        state = _empty()
+        state["problem"] = "cannot read %s: %s" % (path, exc)
+        return state
     except ValueError as exc:
         state = _empty()
         state["problem"] = "unreadable %s: %s" % (path, exc)
@@ -63,19 +70,46 @@ def read(root):
     return state
 
 
+def _lock_directory(directory):
+    """flock the state directory itself (no lock file is left behind). A directory removed by the
+    holder we waited for is made anew and locked again."""
+    while True:
+        try:
+            os.makedirs(directory)
+        except OSError as exc:
+            if exc.errno != errno.EEXIST:
+                raise
+        guard = os.open(directory, os.O_RDONLY)
+        fcntl.flock(guard, fcntl.LOCK_EX)
+        try:
+            if os.path.samestat(os.fstat(guard), os.stat(directory)):
+                return guard
+        except OSError:
+            pass
+        os.close(guard)
+
+
 @contextlib.contextmanager
 def update(root):
-    """Yield the state for editing; written back (atomically, under flock) when the block ends."""
+    """Yield the state for editing; written back (atomically, under flock) when the block ends. A
+    state left empty (no lock, no transaction, no history) is removed, with its directory if empty."""
     directory = os.path.join(root, STATE_DIR)
-    if not os.path.isdir(directory):
-        os.makedirs(directory)
-    # The directory itself is the flock: no lock file is left behind.
-    guard = os.open(directory, os.O_RDONLY)
+    guard = _lock_directory(directory)
     try:
-        fcntl.flock(guard, fcntl.LOCK_EX)
         state = read(root)
-        state.pop("problem", None)
+        if state.get("problem"):
+            raise RuntimeError(state["problem"])
         yield state
+        if not (state.get("lock") or state.get("transaction") or state.get("last_transaction")):
+            try:
+                os.unlink(state_path(root))
+            except OSError:
+                pass
+            try:
+                os.rmdir(directory)
+            except OSError:
+                pass  # holds backups
+            return
         handle, temporary = tempfile.mkstemp(dir=directory, prefix=".state.")
         with os.fdopen(handle, "w") as out:
             json.dump(state, out, indent=2, sort_keys=True)
@@ -98,9 +132,42 @@ def process_start(pid):
     return fields[19]
 
 
+def boot_id():
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as handle:
+            return handle.read().strip()
+    except (OSError, IOError):
+        return None
+
+
 def process_alive(pid, start):
-    started = process_start(pid) if pid else None
-    return started is not None and (start is None or str(started) == str(start))
+    """Whether a process still runs; anything that cannot be proved dead counts as alive."""
+    if not pid:
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except OSError as exc:
+        if exc.errno == errno.ESRCH:
+            return False
+        return True  # EPERM: alive, another user's
+    except (ValueError, TypeError):
+        return True
+    if not os.path.isdir("/proc/self"):
+        return True
+    started = process_start(pid)
+    if started is None:
+        # Gone since, a zombie, or hidden (hidepid): only a visible mismatch proves reuse.
+        return os.path.exists("/proc/%d" % int(pid)) and fields_hidden(pid)
+    return start is None or str(started) == str(start)
+
+
+def fields_hidden(pid):
+    """/proc/PID exists but cannot be read (hidepid): the process is there."""
+    try:
+        with open("/proc/%d/stat" % int(pid)):
+            return False
+    except (OSError, IOError):
+        return True
 
 
 def in_flight(transaction):
@@ -120,11 +187,14 @@ def mark_step(root, run_id, step, phase, **extra):
         if not transaction or transaction.get("run_id") != run_id:
             return
         transaction["updated"] = now()
+        pid = os.getpid()
         if phase == "started":
-            pid = os.getpid()
             transaction["in_progress"] = {"step": step, "pid": pid, "pid_start": process_start(pid), "since": now()}
         else:
-            transaction["in_progress"] = None
+            # The module's process stays on record until it exits: between two of its steps the host
+            # is still busy, and a waiting run must not take over in that gap.
+            transaction["in_progress"] = {"step": None, "after": step, "pid": pid, "pid_start": process_start(pid),
+                                          "since": now()}
             if phase == "done" and step not in transaction["done"]:
                 transaction["done"].append(step)
             if phase == "failed":

@@ -177,7 +177,7 @@ def controller_identity(_=None):
     pid = os.getppid() if multiprocessing.parent_process() is not None else os.getpid()
     host = socket.gethostname()
     start = host_state.process_start(pid)
-    return {"host": host, "pid": pid, "pid_start": start, "user": getpass.getuser(),
+    return {"host": host, "pid": pid, "pid_start": start, "user": getpass.getuser(), "boot_id": host_state.boot_id(),
             "run_id": "ansible-playbook-%s-%s@%s" % (pid, start, host)}
 
 
@@ -191,6 +191,8 @@ def holder_gone(lock, takeover=""):
     controller = lock.get("controller") or {}
     if controller.get("host") != socket.gethostname():
         return False
+    if controller.get("boot_id") and host_state.boot_id() and controller["boot_id"] != host_state.boot_id():
+        return True  # this controller rebooted since
     return not host_state.process_alive(controller.get("pid"), controller.get("pid_start"))
 
 
@@ -233,13 +235,16 @@ def qpt_constraint(entries):
     return " ".join(parts), minimum, bad
 
 
-def decide(facts, mode, patches, catalog, allow_qpt_update=True, restore_package=False, run_id=None, takeover=""):
-    """What to do on one host. mode: apply | revert | status (status = what apply would do, read-only)."""
+def decide(facts, mode, patches, catalog, allow_qpt_update=True, restore_package=False, run_id=None, takeover="",
+           own_transaction=False):
+    """What to do on one host. mode: apply | revert | status (status = what apply would do, read-only).
+    own_transaction: the host's open transaction is this run's, begun moments ago (a decision made
+    again after a recovery), not one left behind."""
     decision = _decide(facts, mode, patches, catalog, allow_qpt_update, restore_package)
-    return _with_host_state(decision, facts or {}, mode, run_id, takeover)
+    return _with_host_state(decision, facts or {}, mode, run_id, takeover, own_transaction)
 
 
-def _with_host_state(decision, facts, mode, run_id, takeover):
+def _with_host_state(decision, facts, mode, run_id, takeover, own_transaction=False):
     """Fold in what the host remembers: another rollout's lock, a change a gone run left unfinished,
     and a node that does not serve although its patches are in place."""
     state = facts.get("host_state") or {}
@@ -256,9 +261,26 @@ def _with_host_state(decision, facts, mode, run_id, takeover):
                             reason=_reason("locked", "held by another rollout: %s" % describe_holder(lock)))
             return decision
         decision["takeover"] = lock.get("run_id")
+    busy = state.get("in_flight")
+    if busy and not own_transaction:
+        # A gone run's step still runs on the host (its SSH session outlived it): nothing may touch it yet.
+        decision.update(action="busy", outcome="failed", fail=mode != "status", run_patch=False, update_qpt=False,
+                        restore_qpt=False, reason=_reason("busy", "step %s of run %s still runs on the host (pid %s, "
+                                                         "since %s): try again when it has ended"
+                                                         % (busy.get("step") or busy.get("after"),
+                                                            (state.get("transaction") or {}).get("run_id"),
+                                                            busy.get("pid"), busy.get("since"))))
+        return _with_run_change(decision)
+    unfinished = None if own_transaction else _unfinished(state)
+    in_progress = ((unfinished or {}).get("in_progress") or {}).get("step")
+    if decision.get("fail") and in_progress in ("qpt-update", "qpt-restore"):
+        # The half-done composer run is why this host cannot be read: put it back, then decide again.
+        decision.update(action="repair", outcome="would-change", fail=False, recover_package=True,
+                        reason=_reason(None, "put back the QPT update run %s left half-done, then decide again"
+                                       % unfinished.get("run_id")))
+        return _with_run_change(decision)
     if decision.get("fail") or decision.get("action") == "skip-incompatible":
         return _with_run_change(decision)
-    unfinished = _unfinished(state)
     target = {"apply": "Applied", "status": "Applied", "revert": "Not applied"}[mode]
     in_target = all(s == target for s in (decision.get("status_before") or {}).values())
     owed = []
@@ -303,7 +325,8 @@ def _with_host_state(decision, facts, mode, run_id, takeover):
 def _with_run_change(decision):
     """Whether the host is changed at all (playbooks/tasks/change.yml runs)."""
     decision["run_change"] = not decision.get("fail") and any(decision.get(k) for k in (
-        "update_qpt", "run_patch", "run_post", "restore_qpt", "inherit_maintenance", "close_leftover"))
+        "update_qpt", "run_patch", "run_post", "restore_qpt", "inherit_maintenance", "close_leftover",
+        "recover_package"))
     return decision
 
 
@@ -670,7 +693,7 @@ def _transaction_summary(inputs):
     return {
         "recovered_from": transaction.get("recovered_from") or (decision.get("recovering") or {}).get("run_id"),
         "took_over_lock_of": taken.get("run_id"),
-        "left_open": bool(transaction.get("transaction")),
+        "left_open": ((transaction.get("transaction") or {}).get("run_id") or "x") == inputs.get("run_id"),
     }
 
 
