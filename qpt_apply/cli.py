@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("run_id", metavar="RUN_ID")
     sub.add_argument("--format", choices=FORMATS, default="table")
     sub.add_argument("--state-dir", type=Path, default=Path(".qpt-apply"))
-    sub = commands.add_parser("resume", help="continue an interrupted or halted apply/revert run")
+    sub = commands.add_parser("resume", help="continue an interrupted or halted apply/revert run, with the inventory "
+                                             "sources and ansible-playbook options it started with")
     sub.add_argument("run_id", metavar="RUN_ID")
     sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     common(sub, inventory=False)

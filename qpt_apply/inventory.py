@@ -23,6 +23,7 @@ from .model import InputError
 
 def listed_hosts(sources: Sequence[str]) -> list[str]:
     """Hosts named in comma-separated host lists, parsed as Ansible's host_list plugin does."""
+    _use_playbook_settings()
     from ansible.errors import AnsibleError
     from ansible.parsing.utils.addresses import parse_address
 
@@ -41,8 +42,11 @@ def listed_hosts(sources: Sequence[str]) -> list[str]:
 
 
 def target_pattern(group: str, sources: Sequence[str]) -> str:
-    """What a command works on: the group, plus hosts named in a host list (they can be in no group)."""
-    return ",".join([group, *listed_hosts(sources)])
+    """What a command works on: the group, plus hosts named in a host list (they can be in no group).
+    Host lists alone have no groups at all: then the hosts they name."""
+    listed = listed_hosts(sources)
+    groups = [group] if not listed or not all(is_host_list(source) for source in sources) else []
+    return ",".join(groups + listed)
 
 
 class Inventory:
@@ -98,8 +102,15 @@ class Inventory:
 
 def one_line(exc: BaseException) -> str:
     """Ansible's messages span lines (cause, origin); the CLI says one."""
-    message = getattr(exc, "message", None) or str(exc)
-    return " ".join(str(message).split())
+    from ansible.parsing.vault import AnsibleVaultError
+
+    message = " ".join(str(getattr(exc, "message", None) or exc).split())
+    chain = [exc]
+    while (chain[-1].__cause__ or chain[-1].__context__) is not None and len(chain) < 10:
+        chain.append(chain[-1].__cause__ or chain[-1].__context__)
+    if any(isinstance(link, AnsibleVaultError) for link in chain):
+        message += " (give the vault password with --vault-id, --vault-password-file or --ask-vault-pass)"
+    return message
 
 
 def _use_playbook_settings() -> None:
