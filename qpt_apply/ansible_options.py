@@ -45,8 +45,8 @@ class Flag:
 
     @property
     def passed_as(self) -> str:
-        """The spelling handed to ansible-playbook."""
-        return next(name for name in self.names if name.startswith("--")) if self.kind != "count" else "-v"
+        """The spelling handed to ansible-playbook (a count goes as -v, -vv, ...)."""
+        return next(name for name in self.names if name.startswith("--"))
 
 
 FLAGS = (

@@ -267,6 +267,19 @@ def test_the_journal_keeps_options_and_never_a_typed_password():
     assert "--forks" in again.ansible.playbook_args() and "lab@prompt" in again.ansible.playbook_args()
 
 
+def test_typed_vault_passwords_answer_ansible_playbooks_own_prompts():
+    import re
+
+    ansible = AnsibleOptions(vault_ids=["lab@prompt", "prompt", "ops@/etc/ops-vault"], ask_vault_pass=True)
+    assert ansible.vault_prompts() == [("lab", "Vault password (lab): "), ("default", "Vault password (default): "),
+                                       ("default", "Vault password: ")]
+    ansible._vault_passwords = {prompt: f"pw-{label}-{n}" for n, (label, prompt) in enumerate(ansible.vault_prompts())}
+    answers = ansible.runner_passwords()
+    for _label, prompt in ansible.vault_prompts():
+        matching = [pw for pattern, pw in answers.items() if re.search(pattern, f"PLAY\n{prompt}", re.M)]
+        assert matching == [ansible._vault_passwords[prompt]], prompt
+
+
 # --------------------------------------------------------------------------- on the lab
 
 FLEET = [
@@ -379,6 +392,7 @@ def test_user_and_private_key_as_ansible_applies_them(fleet, tmp_path, fresh_ssh
     def status(*args: str, inventory: Path = inventory) -> dict:
         done = qpt_apply("status", "-i", str(inventory), "--limit", "web1", "--json", *args,
                          state_dir=tmp_path / "state", env=fresh_ssh_env())
+        assert "ESTABLISH" not in done.stdout + done.stderr           # Ansible's own output stays in the journal
         return json.loads(done.stdout)["hosts"][0]
 
     def reached(result: dict) -> bool:
@@ -392,7 +406,7 @@ def test_user_and_private_key_as_ansible_applies_them(fleet, tmp_path, fresh_ssh
     key.rename(moved)
     assert not reached(status("-u", web1["ansible_user"], "--private-key", str(key)))
     assert reached(status("-u", web1["ansible_user"], "--private-key", str(moved), "-vvv"))
-    # -vvv went to the journal's runner artifacts (the JSON on stdout parsed above: nothing else was there).
+    # -vvv went to the journal's runner artifacts.
     verbose = max((tmp_path / "state").glob("runs/*/runner/*/artifacts/*/stdout"), key=lambda p: p.stat().st_mtime)
     assert f"ESTABLISH SSH CONNECTION FOR USER: {web1['ansible_user']}" in verbose.read_text()
 
