@@ -6,8 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__
-from . import ansible_options
+from . import __version__, ansible_options
 from .report import FORMATS
 
 from .rollout import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK
@@ -145,8 +144,7 @@ def _run(args) -> int:
     if args.command == "doctor":
         from . import doctor
 
-        return doctor.main(sources, args.limit, json_mode=args.json, known_hosts=args.known_hosts,
-                           timeout=ansible.timeout, ansible=ansible)
+        return doctor.main(sources, args.limit, json_mode=args.json, known_hosts=args.known_hosts, ansible=ansible)
     if getattr(args, "max_failed", 0) < 0:
         raise BadInput("--max-failed must be 0 or more")
     options = rollout.Options(

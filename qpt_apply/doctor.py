@@ -930,7 +930,7 @@ def render(doc: dict[str, Any], out: Any) -> None:
 def resolve_targets(inventory: Path | str | Sequence[Path | str], limit: str | None, known_hosts: Path | None,
                     ansible: AnsibleOptions | None = None) -> list[Target]:
     """The inventory's magento hosts (after --limit) with their connection settings; InputError if none."""
-    from .inventory import Inventory, target_pattern
+    from .inventory import Inventory, no_hosts, target_pattern
 
     ansible = ansible or AnsibleOptions()
     sources = inventory_sources([inventory] if isinstance(inventory, (str, os.PathLike)) else list(inventory))
@@ -939,8 +939,7 @@ def resolve_targets(inventory: Path | str | Sequence[Path | str], limit: str | N
     fleet = Inventory(sources, ansible)
     hosts = fleet.hosts(target_pattern(GROUP, sources), limit)
     if not hosts:
-        where = f" matching --limit {limit!r}" if limit else ""
-        raise InputError(f"no host in group '{GROUP}' of {', '.join(sources)}{where}")
+        raise no_hosts(GROUP, sources, limit)
     return [target_from_hostvars(host, ansible.connection_variables(fleet.variables(host)), known_hosts=known_hosts)
             for host in hosts]
 
@@ -948,7 +947,8 @@ def resolve_targets(inventory: Path | str | Sequence[Path | str], limit: str | N
 def main(inventory: Path | str | Sequence[Path | str], limit: str | None, *, json_mode: bool,
          known_hosts: Path | None, timeout: float | None = None, ansible: AnsibleOptions | None = None) -> int:
     """Exit 0 when no host has a problem, 1 when any has; InputError (exit 2) for bad input."""
-    timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+    if timeout is None:
+        timeout = ansible.timeout if ansible and ansible.timeout else DEFAULT_TIMEOUT
     if not timeout or timeout <= 0:
         raise InputError(f"--timeout must be a positive number of seconds, not {timeout}")
     targets = resolve_targets(inventory, limit, Path(known_hosts) if known_hosts else None, ansible)

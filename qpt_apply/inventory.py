@@ -49,6 +49,11 @@ def target_pattern(group: str, sources: Sequence[str]) -> str:
     return ",".join(groups + listed)
 
 
+def no_hosts(group: str, sources: Sequence[str], limit: str | None) -> InputError:
+    where = f" matching --limit {limit!r}" if limit else ""
+    return InputError(f"no host in group '{group}' of {', '.join(sources)}{where}")
+
+
 class Inventory:
     def __init__(self, sources: Sequence[str], options: AnsibleOptions):
         _use_playbook_settings()

@@ -16,7 +16,7 @@ from typing import Any
 from . import report, runner
 from .ansible_options import AnsibleOptions
 from .console import Progress, Ui, is_interactive
-from .inventory import Inventory, target_pattern
+from .inventory import Inventory, no_hosts, target_pattern
 from .journal import Lock, Run, new_run_id
 from .model import HostResult, InputError, Plan, batch_hosts
 
@@ -105,8 +105,7 @@ def resolve_hosts(options: Options, group: str = ONPREM_GROUP) -> list[str]:
     refuse_cli_variables(inventory.extra_vars)
     hosts = inventory.hosts(hosts_pattern(options, group), options.limit)
     if not hosts:
-        where = f" matching --limit {options.limit!r}" if options.limit else ""
-        raise InputError(f"no host in group '{group}' of {', '.join(options.inventory)}{where}")
+        raise no_hosts(group, options.inventory, options.limit)
     for host in hosts:
         inventory.variables(host)
     return hosts
