@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, ansible_options
 from .report import FORMATS
 
 from .rollout import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK
@@ -16,17 +16,26 @@ class BadInput(Exception):
     """Input we refuse before touching any host (exit 2)."""
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:
+        # One line, still argparse's exit code 2 (bad input); the usage is one --help away.
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qpt-apply", description="Roll Adobe Commerce Quality Patches Tool patches out across Magento 2 fleets, canary first.")
+    parser = _Parser(prog="qpt-apply", description="Roll Adobe Commerce Quality Patches Tool patches out across Magento 2 fleets, canary first.")
     parser.add_argument("--version", action="version", version=f"qpt-apply {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    def limit(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("-l", "--limit", metavar="PATTERN", help="Ansible host pattern to narrow the inventory")
+
     def common(sub: argparse.ArgumentParser, *, inventory: bool = True) -> None:
         if inventory:
-            sub.add_argument("-i", "--inventory", required=True, type=Path, help="Ansible inventory (group 'magento')")
             sub.add_argument("--patch", dest="patches", action="append", metavar="ID",
                              help="QPT patch ID; repeat for several (default: ACSD-61103)")
-            sub.add_argument("--limit", metavar="PATTERN", help="Ansible host pattern to narrow the inventory")
+            limit(sub)
+            ansible_options.add_arguments(sub)
         sub.add_argument("--json", action="store_true", help="print one JSON document on stdout, nothing else")
         sub.add_argument("--state-dir", type=Path, default=Path(".qpt-apply"), help="where run journals live")
 
@@ -64,9 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "failures_num must return to 0 (password from QPT_VERIFY_CUSTOMER_PASSWORD or the "
                           "host variable qpt_verify_customer_password)")
     sub = commands.add_parser("cloud", help="Adobe Commerce Cloud: list the patch in .magento.env.yaml, commit, push")
-    sub.add_argument("-i", "--inventory", required=True, type=Path, help="inventory with group 'magento_cloud'")
     sub.add_argument("--patch", dest="patches", action="append", metavar="ID")
-    sub.add_argument("--limit", metavar="PATTERN")
+    limit(sub)
+    ansible_options.add_arguments(sub)
     sub.add_argument("--dry-run", action="store_true", help="print each diff and commit; change nothing")
     sub.add_argument("--no-push", action="store_true", help="commit in the clone cache, do not push")
     sub.add_argument("--revert", action="store_true", help="remove the patch ID(s) instead of adding them")
@@ -77,19 +86,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("run_id", metavar="RUN_ID")
     sub.add_argument("--format", choices=FORMATS, default="table")
     sub.add_argument("--state-dir", type=Path, default=Path(".qpt-apply"))
-    sub = commands.add_parser("resume", help="continue an interrupted or halted apply/revert run")
+    sub = commands.add_parser("resume", help="continue an interrupted or halted apply/revert run, with the inventory "
+                                             "sources and ansible-playbook options it started with")
     sub.add_argument("run_id", metavar="RUN_ID")
     sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     common(sub, inventory=False)
 
     sub = commands.add_parser("doctor", help="check each host can be reached and patched (SSH, host key, tools)")
-    sub.add_argument("-i", "--inventory", required=True, type=Path)
-    sub.add_argument("--limit", metavar="PATTERN")
+    limit(sub)
     sub.add_argument("--json", action="store_true", help="print one JSON document on stdout, nothing else")
     sub.add_argument("--state-dir", type=Path, default=Path(".qpt-apply"))
     sub.add_argument("--known-hosts", type=Path, default=None,
                      help="known_hosts file to check host keys against (default ~/.ssh/known_hosts)")
-    sub.add_argument("--timeout", type=float, default=10.0, help="seconds per host for connect and auth")
+    ansible_options.add_arguments(sub, doctor=True)
 
     lab = commands.add_parser("lab", help="a simulated Magento fleet on this machine (for trying and testing)")
     lab_commands = lab.add_subparsers(dest="lab_command", required=True, metavar="ACTION")
@@ -135,17 +144,18 @@ def _run(args) -> int:
         else:
             sys.stdout.write(report.render(doc, args.format))
         return EXIT_OK
+    if args.command == "resume":
+        return rollout.resume(args.state_dir, args.run_id, args.yes, ui, args.json)
+    sources = ansible_options.inventory_sources(args.inventory)
+    ansible = ansible_options.AnsibleOptions.from_args(args)
     if args.command == "doctor":
         from . import doctor
 
-        return doctor.main(args.inventory, args.limit, json_mode=args.json, known_hosts=args.known_hosts,
-                           timeout=args.timeout)
-    if args.command == "resume":
-        return rollout.resume(args.state_dir, args.run_id, args.yes, ui, args.json)
+        return doctor.main(sources, args.limit, json_mode=args.json, known_hosts=args.known_hosts, ansible=ansible)
     if getattr(args, "max_failed", 0) < 0:
         raise BadInput("--max-failed must be 0 or more")
     options = rollout.Options(
-        command=args.command, inventory=args.inventory, patches=model.validate_patches(args.patches),
+        command=args.command, inventory=sources, ansible=ansible, patches=model.validate_patches(args.patches),
         state_dir=args.state_dir, limit=args.limit, serial=model.parse_batches(getattr(args, "batches", None)),
         max_failed=getattr(args, "max_failed", 0), maintenance=getattr(args, "maintenance", False),
         rollback_failed=getattr(args, "rollback_failed", False), take_over=getattr(args, "take_over", None) or "",

@@ -5,8 +5,9 @@ against known_hosts (never trusted on the fly, never written), SSH login, then o
 looks for what a rollout needs (Magento root, PHP, composer, git or GNU patch, python3, a writable
 var/). Nothing is written on a host except a temp file in var/ that the probe removes at once.
 
-Connection settings come from the host's variables exactly as Ansible resolves them (runner), and are
-read the way Ansible's ssh connection would use them: `ansible_host`/`ansible_port`/`ansible_user`/
+Connection settings come from the host's variables exactly as Ansible resolves them (inventory, with
+-e, vault and the -u/--private-key/--ssh-common-args a host does not override), and are read the way
+Ansible's ssh connection would use them: `ansible_host`/`ansible_port`/`ansible_user`/
 `ansible_ssh_private_key_file`, the ssh args (`StrictHostKeyChecking`, `UserKnownHostsFile`,
 `IdentitiesOnly`, `ProxyCommand`, `ProxyJump`, `-i`) and `ansible_host_key_checking`.
 """
@@ -24,17 +25,19 @@ import re
 import shlex
 import socket
 import sys
-import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from .ansible_options import AnsibleOptions, inventory_sources
 from .model import InputError
 
 GROUP = "magento"
-WORKERS = 16
+WORKERS = 16                # hosts checked at once, unless --forks says otherwise
+DEFAULT_TIMEOUT = 10.0      # seconds per host for connect and login, unless --timeout says otherwise
 USER_KNOWN_HOSTS = ("~/.ssh/known_hosts", "~/.ssh/known_hosts2")
 GLOBAL_KNOWN_HOSTS = ("/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2")
 SSH_CONNECTIONS = {"ssh", "smart", "paramiko", "paramiko_ssh", "ansible.builtin.ssh", "ansible.legacy.ssh",
@@ -924,36 +927,35 @@ def render(doc: dict[str, Any], out: Any) -> None:
         out.print(f"All {s['hosts']} host(s) are ready.")
 
 
-def resolve_targets(inventory: Path, limit: str | None, known_hosts: Path | None) -> list[Target]:
+def resolve_targets(inventory: Path | str | Sequence[Path | str], limit: str | None, known_hosts: Path | None,
+                    ansible: AnsibleOptions | None = None) -> list[Target]:
     """The inventory's magento hosts (after --limit) with their connection settings; InputError if none."""
-    from . import runner
+    from .inventory import Inventory, no_hosts, target_pattern
 
-    if not inventory.is_file():
-        raise InputError(f"inventory {inventory} does not exist or is not a file")
+    ansible = ansible or AnsibleOptions()
+    sources = inventory_sources([inventory] if isinstance(inventory, (str, os.PathLike)) else list(inventory))
     if known_hosts is not None and not known_hosts.is_file():
         raise InputError(f"--known-hosts {known_hosts} does not exist or is not a file")
-    with tempfile.TemporaryDirectory(prefix="qpt-apply-doctor-") as scratch:
-        hosts = runner.list_hosts(inventory, GROUP, limit, Path(scratch))
-        if not hosts:
-            where = f" matching --limit {limit!r}" if limit else ""
-            raise InputError(f"no host in group '{GROUP}' of {inventory}{where}")
-        try:
-            hostvars = runner.inventory_hostvars(inventory, Path(scratch))
-        except RuntimeError as exc:
-            raise InputError(str(exc)) from None
-    return [target_from_hostvars(host, hostvars.get(host, {}), known_hosts=known_hosts) for host in hosts]
+    fleet = Inventory(sources, ansible)
+    hosts = fleet.hosts(target_pattern(GROUP, sources), limit)
+    if not hosts:
+        raise no_hosts(GROUP, sources, limit)
+    return [target_from_hostvars(host, ansible.connection_variables(fleet.variables(host)), known_hosts=known_hosts)
+            for host in hosts]
 
 
-def main(inventory: Path, limit: str | None, *, json_mode: bool, known_hosts: Path | None,
-         timeout: float) -> int:
+def main(inventory: Path | str | Sequence[Path | str], limit: str | None, *, json_mode: bool,
+         known_hosts: Path | None, timeout: float | None = None, ansible: AnsibleOptions | None = None) -> int:
     """Exit 0 when no host has a problem, 1 when any has; InputError (exit 2) for bad input."""
+    if timeout is None:
+        timeout = ansible.timeout if ansible and ansible.timeout else DEFAULT_TIMEOUT
     if not timeout or timeout <= 0:
         raise InputError(f"--timeout must be a positive number of seconds, not {timeout}")
-    targets = resolve_targets(Path(inventory), limit, Path(known_hosts) if known_hosts else None)
+    targets = resolve_targets(inventory, limit, Path(known_hosts) if known_hosts else None, ansible)
     # paramiko logs handshake failures at ERROR; doctor reports them itself, once, per host.
     logging.getLogger("paramiko").addHandler(logging.NullHandler())
     logging.getLogger("paramiko").propagate = False
-    reports = check_all(targets, timeout)
+    reports = check_all(targets, timeout, workers=(ansible.forks if ansible and ansible.forks else WORKERS))
     doc = document(reports)
     if json_mode:
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")

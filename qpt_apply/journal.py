@@ -1,13 +1,14 @@
 """The journal: every run leaves runs/<RUN_ID>/ under the state dir, written as things happen.
 
-    run.json        command, options (enough to resume), state, exit code, timestamps, and the process
+    run.json        command, options (inventory sources and ansible-playbook options too: enough to
+                    resume; never a vault password), state, exit code, timestamps, and the process
                     running it (pid, its start time, host): a run whose process is gone is `killed`
     plan.json       hosts, batches and the would-be action of each host
     records.jsonl   one result record per line, appended as each host finishes
     runner/         ansible-runner's private data dirs (events, stdout) — secrets are no_log'd there
     report.json junit.xml report.html
 
-One rollout at a time per inventory: locks/<hash>.lock is flock'ed by the run holding it.
+One rollout at a time per set of inventory sources: locks/<hash>.lock is flock'ed by the run holding it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import json
 import os
 import secrets
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -188,17 +189,20 @@ def _atomic_write(path: Path, text: str) -> None:
 
 
 class Lock:
-    """One rollout at a time per inventory: an flock held for the whole run.
+    """One rollout at a time per set of inventory sources: an flock held for the whole run.
 
     The kernel drops the lock when its process dies, so a lock left by a dead run is simply free; the
     file keeps the last holder's RUN_ID to say which run is running (or was, when it is stale).
     """
 
-    def __init__(self, state_dir: Path, inventory: Path):
-        key = hashlib.sha256(str(inventory.resolve()).encode()).hexdigest()[:16]
+    def __init__(self, state_dir: Path, inventory: Path | str | Sequence[Path | str]):
+        sources = [inventory] if isinstance(inventory, (str, os.PathLike)) else list(inventory)
+        # The same sources, however spelled or ordered, are the same fleet: paths count by what they point at.
+        self.sources = sorted({os.path.realpath(s) if os.path.exists(s) else str(s) for s in sources})
+        key = hashlib.sha256("\n".join(self.sources).encode()).hexdigest()[:16]
         self.path = state_dir / "locks" / f"{key}.lock"
         self.state_dir = state_dir
-        self.inventory = inventory
+        self.inventory = ", ".join(str(s) for s in sources)
         self.stale_from: str | None = None
         self._fd: int | None = None
 
@@ -218,7 +222,7 @@ class Lock:
             self._refuse_while_orphaned(fd)
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps({"run_id": run_id, "pid": os.getpid(), "host": socket.gethostname(),
-                                  "inventory": str(self.inventory.resolve()), "started": _now()}).encode(), 0)
+                                  "inventory": self.sources, "started": _now()}).encode(), 0)
         self._fd = fd
 
     def _refuse_while_orphaned(self, fd: int) -> None:

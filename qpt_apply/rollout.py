@@ -8,14 +8,15 @@ journal, live progress, Ctrl-C that stops between batches, resume, and reports.
 from __future__ import annotations
 
 import signal
-import tempfile
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import report, runner
+from .ansible_options import AnsibleOptions
 from .console import Progress, Ui, is_interactive
+from .inventory import Inventory, no_hosts, target_pattern
 from .journal import Lock, Run, new_run_id
 from .model import HostResult, InputError, Plan, batch_hosts
 
@@ -23,11 +24,30 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_HALTED, EXIT_INTERRUPTED = 0, 1, 2, 3
 ONPREM_GROUP = "magento"
 CLOUD_GROUP = "magento_cloud"
 
+# Playbook inputs qpt-apply sets itself, each with what sets it: `-e` may not override them, or the
+# plan, the lock and the journal would describe another rollout than the one that runs.
+CLI_VARIABLES = {
+    "qpt_patches": "--patch",
+    "qpt_serial": "--batches",
+    "qpt_max_failed_hosts": "--max-failed",
+    "qpt_hosts": "--limit (or -i HOST1,HOST2,)",
+    "qpt_stop_file": "Ctrl-C (qpt-apply stops between batches itself)",
+    "magento_maintenance_enabled": "--maintenance",
+    "qpt_package_restore": "--restore-package",
+    "qpt_verify_functional": "--functional",
+    "qpt_cloud_dry_run": "--dry-run",
+    "qpt_cloud_push": "--no-push",
+    "qpt_cloud_revert": "--revert",
+    "qpt_cloud_cache_dir": "--state-dir",
+    "qpt_run_id": "nothing: each run has its own id",
+    "qpt_lock_takeover": "--take-over RUN_ID",
+}
+
 
 @dataclass
 class Options:
     command: str
-    inventory: Path
+    inventory: list[str]       # sources, as Ansible reads them (ansible_options.inventory_sources)
     patches: list[str]
     state_dir: Path
     limit: str | None = None
@@ -43,47 +63,68 @@ class Options:
     push: bool = True          # cloud: push the commit to the environment branch
     cloud_revert: bool = False  # cloud: remove the IDs instead of adding them
     take_over: str = ""        # run id of a gone rollout on another controller whose host locks are taken over
+    ansible: AnsibleOptions = field(default_factory=AnsibleOptions)
 
     def to_journal(self) -> dict[str, Any]:
         data = asdict(self)
-        data["inventory"] = str(self.inventory.resolve())
         data["state_dir"] = str(self.state_dir)
         return data
 
     @classmethod
     def from_journal(cls, data: dict[str, Any], **overrides: Any) -> "Options":
         data = {**data, **overrides}
-        data["inventory"] = Path(data["inventory"])
+        inventory = data["inventory"]
+        data["inventory"] = [inventory] if isinstance(inventory, str) else list(inventory)
         data["state_dir"] = Path(data["state_dir"])
+        data["ansible"] = AnsibleOptions.from_journal(data.get("ansible"))
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
 def extravars(options: Options, run: Run, **more: Any) -> dict[str, Any]:
     """The playbooks' inputs. Never a secret: extra vars appear in runner artifacts and process lists."""
-    data = {
+    return cli_variables({
         # Written with each host's lock and transaction: the host knows which run changed it.
-        "qpt_run_id": run.run_id,
-        "qpt_lock_takeover": options.take_over,
-        "qpt_patches": options.patches,
-        "qpt_max_failed_hosts": options.max_failed,
-        "qpt_serial": options.serial,
-        "magento_maintenance_enabled": options.maintenance,
-        "qpt_package_restore": options.restore_package,
-        "qpt_verify_functional": options.functional,
-    }
-    data.update(more)
-    return data
+        "qpt_run_id": run.run_id, "qpt_lock_takeover": options.take_over,
+        "qpt_patches": options.patches, "qpt_max_failed_hosts": options.max_failed, "qpt_serial": options.serial,
+        "qpt_hosts": hosts_pattern(options), "magento_maintenance_enabled": options.maintenance,
+        "qpt_package_restore": options.restore_package, "qpt_verify_functional": options.functional, **more})
+
+
+def cli_variables(values: dict[str, Any]) -> dict[str, Any]:
+    unlisted = set(values) - set(CLI_VARIABLES)
+    if unlisted:
+        raise ValueError(f"not in CLI_VARIABLES, so -e could override them: {sorted(unlisted)}")
+    return values
+
+
+def refuse_cli_variables(extra_vars: dict[str, Any]) -> None:
+    for name in extra_vars:
+        if name in CLI_VARIABLES:
+            raise InputError(f"-e {name}: qpt-apply sets this itself; use {CLI_VARIABLES[name]}")
 
 
 def resolve_hosts(options: Options, group: str = ONPREM_GROUP) -> list[str]:
-    if not options.inventory.is_file():
-        raise InputError(f"inventory {options.inventory} does not exist or is not a file")
-    with tempfile.TemporaryDirectory(prefix="qpt-apply-") as scratch:
-        hosts = runner.list_hosts(options.inventory, group, options.limit, Path(scratch))
+    """The hosts a command works on, after --limit; their variables are read now, so a vault that cannot be
+    opened or a variable that cannot be read is bad input here rather than a failed run later."""
+    inventory = Inventory(options.inventory, options.ansible)
+    refuse_cli_variables(inventory.extra_vars)
+    hosts = inventory.hosts(hosts_pattern(options, group), options.limit)
     if not hosts:
-        where = f" matching --limit {options.limit!r}" if options.limit else ""
-        raise InputError(f"no host in group '{group}' of {options.inventory}{where}")
+        raise no_hosts(group, options.inventory, options.limit)
+    for host in hosts:
+        inventory.variables(host)
     return hosts
+
+
+def hosts_pattern(options: Options, group: str = ONPREM_GROUP) -> str:
+    """What the playbooks run on: cloud.yml names its group itself; the others take qpt_hosts."""
+    return target_pattern(group, options.inventory) if group == ONPREM_GROUP else group
+
+
+def _run_playbook(options: Options, playbook: str, **kwargs: Any) -> runner.PlaybookRun:
+    """Every playbook run: the inventory sources and ansible-playbook options the operator gave."""
+    return runner.run_playbook(playbook, inventory=options.inventory, ansible_args=options.ansible.playbook_args(),
+                               passwords=options.ansible.runner_passwords(), **kwargs)
 
 
 # --------------------------------------------------------------------------- read-only commands
@@ -97,9 +138,8 @@ def _read_only(options: Options, ui: Ui, *, command: str, playbook: str, title: 
     hosts = resolve_hosts(options)
     run = Run.create(options.state_dir, command, options.to_journal())
     run.write_plan({"hosts": hosts, "batches": [hosts], "serial": ["100%"]})
-    outcome = runner.run_playbook(playbook, inventory=options.inventory, limit=options.limit,
-                                  extravars=extravars(options, run), private_data_dir=run.runner_dir(command),
-                                  on_record=_fleet_only(hosts, run.append_record))
+    outcome = _run_playbook(options, playbook, limit=options.limit, extravars=extravars(options, run),
+                            private_data_dir=run.runner_dir(command), on_record=_fleet_only(hosts, run.append_record))
     _report_run_errors(run, ui, hosts, outcome)
     _fill_missing(run, hosts, outcome.results)
     results = run.results()
@@ -146,8 +186,8 @@ def _preview(run: Run, options: Options, ui: Ui, hosts: list[str], *, playbook: 
     batches = batch_hosts(hosts, options.serial)
     the_plan = Plan(options.patches, hosts, batches, options.serial)
     with ui.busy(f"reading {len(hosts)} host(s) to plan (check mode, nothing is changed)"):
-        preview = runner.run_playbook(
-            playbook, inventory=options.inventory, limit=options.limit, check=True,
+        preview = _run_playbook(
+            options, playbook, limit=options.limit, check=True,
             extravars=extravars(options, run, qpt_serial=["100%"], qpt_max_failed_hosts=len(hosts)),
             private_data_dir=run.runner_dir("preview"))
     _report_run_errors(run, ui, hosts, preview)
@@ -182,12 +222,13 @@ def cloud(options: Options, ui: Ui) -> int:
         lock.acquire(run.run_id)
     try:
         def play(dry_run: bool, step: str, on_record=None) -> runner.PlaybookRun:
-            return runner.run_playbook(
-                "cloud.yml", inventory=options.inventory, limit=options.limit, private_data_dir=run.runner_dir(step),
-                extravars={"qpt_patches": options.patches, "qpt_cloud_dry_run": dry_run,
-                           "qpt_cloud_push": options.push, "qpt_cloud_revert": options.cloud_revert,
-                           # Clones live beside the journals, one per environment branch.
-                           "qpt_cloud_cache_dir": str((options.state_dir / "cloud-clones").resolve())},
+            return _run_playbook(
+                options, "cloud.yml", limit=options.limit, private_data_dir=run.runner_dir(step),
+                extravars=cli_variables({
+                    "qpt_patches": options.patches, "qpt_cloud_dry_run": dry_run, "qpt_cloud_push": options.push,
+                    "qpt_cloud_revert": options.cloud_revert,
+                    # Clones live beside the journals, one per environment branch.
+                    "qpt_cloud_cache_dir": str((options.state_dir / "cloud-clones").resolve())}),
                 on_record=on_record)
 
         if not options.dry_run and not options.yes:
@@ -346,8 +387,8 @@ def _execute(run: Run, options: Options, ui: Ui, playbook: str, hosts: list[str]
             run.append_record(result)
             progress.on_record(result)
 
-        outcome = runner.run_playbook(
-            playbook, inventory=options.inventory, limit=",".join(remaining),
+        outcome = _run_playbook(
+            options, playbook, limit=",".join(remaining),
             extravars=extravars(options, run, qpt_serial=[len(b) for b in batches],
                                 qpt_max_failed_hosts=max(options.max_failed - failed_before, 0),
                                 qpt_stop_file=str(stop_file)),
@@ -379,8 +420,8 @@ def _rollback_failing_batches(run: Run, options: Options, ui: Ui, batches: list[
     if not targets:
         return
     ui.say(f"rolling back the failing batch: {', '.join(targets)}")
-    reverted = runner.run_playbook(
-        "revert.yml", inventory=options.inventory, limit=",".join(targets),
+    reverted = _run_playbook(
+        options, "revert.yml", limit=",".join(targets),
         extravars=extravars(options, run, qpt_serial=["100%"], qpt_max_failed_hosts=len(targets)),
         private_data_dir=run.runner_dir("rollback"))
     for host in targets:

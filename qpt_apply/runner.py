@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import select
+import shlex
 import shutil
 import signal
 import stat
@@ -24,7 +25,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -69,32 +70,16 @@ def _environment() -> dict[str, str]:
     }
 
 
-def list_hosts(inventory: Path, pattern: str, limit: str | None, private_data_dir: Path) -> list[str]:
-    """Hosts of `pattern` in inventory order after --limit, using Ansible's own pattern rules."""
-    import ansible_runner
-
-    args = [pattern, "-i", str(inventory), "--list-hosts"]
-    if limit:
-        args += ["--limit", limit]
-    out, err, rc = _call(
-        ansible_runner.run_command, private_data_dir, executable_cmd="ansible", cmdline_args=args,
-        envvars=_environment(), input_fd=None, output_fd=None, error_fd=None, quiet=True, suppress_env_files=True,
-    )
-    lines = out.splitlines()
-    header = next((i for i, line in enumerate(lines) if line.strip().startswith("hosts (")), None)
-    if header is None:
-        return []
-    return [line.strip() for line in lines[header + 1:] if line.startswith("    ") and line.strip()]
-
-
 def run_playbook(
     playbook: str,
     *,
-    inventory: Path,
+    inventory: Sequence[str],
     extravars: dict[str, Any],
     private_data_dir: Path,
     limit: str | None = None,
     check: bool = False,
+    ansible_args: Sequence[str] = (),
+    passwords: Mapping[str, str] | None = None,
     on_record: Callable[[HostResult], None] | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
     cancel: threading.Event | None = None,
@@ -140,11 +125,12 @@ def run_playbook(
             ansible_runner.run, private_data_dir,
             project_dir=str(content_root()),
             playbook=str(content_root() / "playbooks" / playbook),
-            inventory=str(inventory.resolve()),
+            inventory=list(inventory),
             extravars=extravars,
             # The playbooks' checks on localhost (inputs, host locks) run under any --limit too.
             limit=f"{limit},localhost" if limit else None,
-            cmdline="--check" if check else None,
+            cmdline=shlex.join([*(["--check"] if check else []), *ansible_args]) or None,
+            passwords=dict(passwords or {}),  # prompt regex → answer, typed through the pty
             envvars={**_environment(), **secret_env},
             event_handler=handle,
             # Always ours: without one, ansible-runner installs its own SIGINT handler.
@@ -394,17 +380,3 @@ def _message(res: dict[str, Any]) -> str:
         if res.get(key):
             return str(res[key]).strip().splitlines()[-1][:500]
     return "no message"
-
-
-def inventory_hostvars(inventory: Path, private_data_dir: Path) -> dict[str, dict[str, Any]]:
-    """Every host's variables as Ansible resolves them (group_vars, host_vars, vault aside)."""
-    import ansible_runner
-
-    out, err, rc = _call(
-        ansible_runner.run_command, private_data_dir, executable_cmd="ansible-inventory",
-        cmdline_args=["-i", str(inventory), "--list"], envvars=_environment(), input_fd=None, output_fd=None,
-        error_fd=None, quiet=True, suppress_env_files=True,
-    )
-    if rc:
-        raise RuntimeError(f"ansible-inventory failed on {inventory}: {err.strip() or out.strip()}")
-    return json.loads(out).get("_meta", {}).get("hostvars", {})
