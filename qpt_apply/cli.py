@@ -39,6 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--json", action="store_true", help="print one JSON document on stdout, nothing else")
         sub.add_argument("--state-dir", type=Path, default=Path(".qpt-apply"), help="where run journals live")
 
+    def changing(sub: argparse.ArgumentParser) -> None:
+        """Options of the commands that change hosts."""
+        sub.add_argument("--take-over", metavar="RUN_ID",
+                         help="take over the host locks of RUN_ID, a rollout from another controller that is gone "
+                              "(a lock whose holder died on this controller is taken over by itself)")
+        sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
     sub = commands.add_parser("status", help="where each host stands (read-only)")
     common(sub)
     sub = commands.add_parser("plan", help="preview a rollout: each host's action, the batches (changes nothing)")
@@ -54,18 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--functional", action="store_true",
                      help="after each batch, prove the fix on its hosts (see `verify --functional`); "
                           "a failed proof fails the host")
-    sub.add_argument("--take-over", metavar="RUN_ID",
-                     help="take over the host locks of RUN_ID, a rollout from another controller that is gone "
-                          "(a lock whose holder died on this controller is taken over by itself)")
-    sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    changing(sub)
     sub = commands.add_parser("revert", help="take the patch(es) back out")
     common(sub)
     sub.add_argument("--restore-package", action="store_true",
                      help="also put back the magento/quality-patches version from before the apply")
-    sub.add_argument("--take-over", metavar="RUN_ID",
-                     help="take over the host locks of RUN_ID, a rollout from another controller that is gone "
-                          "(a lock whose holder died on this controller is taken over by itself)")
-    sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    changing(sub)
     sub = commands.add_parser("verify", help="prove the patch on each host: status, file fingerprints, and --functional")
     common(sub)
     sub.add_argument("--functional", action="store_true",
@@ -86,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("run_id", metavar="RUN_ID")
     sub.add_argument("--format", choices=FORMATS, default="table")
     sub.add_argument("--state-dir", type=Path, default=Path(".qpt-apply"))
-    sub = commands.add_parser("resume", help="continue an interrupted or halted apply/revert run, with the inventory "
+    sub = commands.add_parser("resume", help="continue an interrupted, halted or killed apply/revert run, with the inventory "
                                              "sources and ansible-playbook options it started with")
     sub.add_argument("run_id", metavar="RUN_ID")
     sub.add_argument("--yes", action="store_true", help="do not ask for confirmation")

@@ -34,7 +34,13 @@ def test_ansible_runner_records_the_environment_by_name_only(tmp_path, monkeypat
     inventory.write_text("magento:\n  hosts:\n    web1:\n    web2:\n")
     private = tmp_path / "runner"
     private.mkdir()
-    assert runner.list_hosts(inventory, "magento", None, private) == ["web1", "web2"]
+    import ansible_runner
+
+    out, _, rc = runner._call(
+        ansible_runner.run_command, private, executable_cmd="ansible",
+        cmdline_args=["magento", "-i", str(inventory), "--list-hosts"], envvars=runner._environment(),
+        input_fd=None, output_fd=None, error_fd=None, quiet=True, suppress_env_files=True)
+    assert rc == 0 and ["web1", "web2"] == [line.strip() for line in out.splitlines()[1:] if line.strip()]
     files = [p for p in private.rglob("*") if not p.is_dir()]
     assert all(stat.S_ISREG(p.lstat().st_mode) for p in files)  # no FIFO left
     assert [str(p) for p in files if cloud_secret.encode() in p.read_bytes()] == []
