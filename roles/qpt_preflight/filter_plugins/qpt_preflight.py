@@ -699,6 +699,8 @@ def _transaction_summary(inputs):
 
 def _rollback_note(rollback, inputs):
     health = _final_health(inputs)
+    if rollback.get("done") and not rollback.get("ids") and not rollback.get("steps"):
+        return ""  # nothing had changed on the host: nothing to say
     if rollback.get("done"):
         what = ", ".join(rollback.get("ids") or []) or "nothing had changed"
         return " - rolled back (%s); the node answers %s" % (what, _health_text(health) if health else "(not checked)")
