@@ -98,11 +98,11 @@ user:
   type: str
   returned: always
 status:
-  description: C({read, patches: {ID: Applied|Not applied|N/A|absent}, reason, message, output}).
+  description: "C({read, patches: {ID: Applied|Not applied|N/A|absent}, reason, message, output})."
   type: dict
   returned: when qpt_status
 fingerprints:
-  description: C({ID: {state: present|absent|partial|n/a, checks}}).
+  description: "C({ID: {state: present|absent|partial|n/a, checks}})."
   type: dict
   returned: when patches are given
 backups:

@@ -62,8 +62,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 steps:
-  description: What ran (C(ran ...)), or would run in check mode (C(would run ...)); after a failure the
-    steps not run are C(planned: ...).
+  description: "What ran (C(ran ...)), or would run in check mode (C(would run ...)); after a failure the
+    steps not run are C(planned: ...)."
   returned: always
   type: list
   elements: str

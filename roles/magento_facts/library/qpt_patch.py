@@ -38,8 +38,8 @@ options:
     default: applied
   known_status:
     description:
-      - Status read moments ago by magento_facts (C({ID: status})); saves one QPT status run.
-        Leave empty whenever anything may have changed since.
+      - "Status read moments ago by magento_facts (C({ID: status})); saves one QPT status run.
+        Leave empty whenever anything may have changed since."
     type: dict
     default: {}
   run_id:
@@ -61,7 +61,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 status_before:
-  description: C({ID: Applied|Not applied|N/A|absent}) before.
+  description: "C({ID: Applied|Not applied|N/A|absent}) before."
   type: dict
   returned: always
 status_after:

@@ -11,7 +11,7 @@ short_description: Clone cache, commit and fast-forward push for Adobe Commerce 
 description:
   - O(state=synced) makes a clone of O(repo) in the cache (one clone per repository URL and branch,
     so parallel forks never share a work tree), fetches O(branch) and resets the clone to the remote
-    branch. The cache belongs to this module: local edits in it are discarded.
+    branch. The cache belongs to this module, and local edits in it are discarded.
   - O(state=published) stages O(files), commits them with O(message) and pushes to O(branch) without
     force. When the remote moved, it fetches and rebases once and pushes again; a conflict (or a second
     refusal) resets the clone to the remote branch and fails, leaving the remote unchanged. With
