@@ -16,12 +16,13 @@ APT_PACKAGES := python3 python3-venv make openssh-server openssh-client php-cli 
 
 venv_of = $(VENVS)/py$(word 1,$(subst :, ,$(1)))-ansible$(word 2,$(subst :, ,$(1)))
 
-.PHONY: help deps venvs demo demo-down test lint clean
+.PHONY: help deps venvs demo demo-down test lint collection clean
 
 help:
 	@echo "make demo    bring up a 6-host lab and run qpt-apply against it"
 	@echo "make test    run the whole suite on: $(LEGS)"
 	@echo "make lint    ansible-lint (production profile)"
+	@echo "make collection  build the qpt_apply.magento tarball; ansible-test sanity and units on it"
 	@echo "make clean   stop the demo lab, remove venvs"
 
 deps:
@@ -48,12 +49,19 @@ test: deps venvs
 	  venv="$(VENVS)/py$${leg%%:*}-ansible$${leg##*:}"; \
 	  echo "=== Python $${leg%%:*}, ansible-core $${leg##*:} ==="; \
 	  "$$venv/bin/python" -c 'import ansible, sys; print("ansible-core", ansible.__version__ if hasattr(ansible, "__version__") else "", sys.version.split()[0])'; \
-	  if [ $$first = 1 ]; then PATH="$$PWD/$$venv/bin:$$PATH" "$$venv/bin/ansible-lint" --profile production --offline playbooks roles; first=0; fi; \
+	  if [ $$first = 1 ]; then \
+	    PATH="$$PWD/$$venv/bin:$$PATH" "$$venv/bin/ansible-lint" --profile production --offline playbooks roles; \
+	    bash .ci/collection-test "$$venv"; first=0; \
+	  fi; \
 	  PATH="$$PWD/$$venv/bin:$$PATH" "$$venv/bin/python" -m pytest -p no:cacheprovider $(PYTEST_ARGS); \
 	done
 
 lint: $(call venv_of,$(DEMO_LEG))/.installed
 	@PATH="$(abspath $(call venv_of,$(DEMO_LEG)))/bin:$$PATH" ansible-lint --profile production --offline playbooks roles
+
+# The collection tarball, and ansible-test sanity + units on it (part of make test).
+collection: $(call venv_of,$(DEMO_LEG))/.installed
+	@bash .ci/collection-test "$(call venv_of,$(DEMO_LEG))"
 
 clean:
 	-@[ -f "$(LAB_DIR)/lab.state.json" ] && $(MAKE) --no-print-directory demo-down || true

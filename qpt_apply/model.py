@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-PATCH_ID = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]+(-V[0-9]+)?$")
+from . import paths  # noqa: F401  (puts the collection's module_utils on sys.path)
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import (  # noqa: E402
+    SERIAL_ITEM, patch_id_problem)
+
 DEFAULT_PATCHES = ("ACSD-61103",)
 DEFAULT_BATCHES = ("1", "25%", "100%")
-
 
 
 class InputError(ValueError):
@@ -19,8 +20,9 @@ class InputError(ValueError):
 def validate_patches(patches: list[str] | None) -> list[str]:
     patches = list(patches or DEFAULT_PATCHES)
     for patch in patches:
-        if not PATCH_ID.fullmatch(patch):
-            raise InputError(f"{patch!r} is not a QPT patch ID (expected e.g. ACSD-61103 or MDVA-30265-V2)")
+        problem = patch_id_problem(patch, "--patch")
+        if problem:
+            raise InputError(problem)
     return list(dict.fromkeys(patches))
 
 
@@ -29,10 +31,8 @@ def parse_batches(text: str | None) -> list[int | str]:
     items = [item.strip() for item in (text or ",".join(DEFAULT_BATCHES)).split(",")]
     parsed: list[int | str] = []
     for item in items:
-        if re.fullmatch(r"[1-9][0-9]*", item):
-            parsed.append(int(item))
-        elif re.fullmatch(r"([1-9][0-9]?|100)%", item):
-            parsed.append(item)
+        if SERIAL_ITEM.match(item):
+            parsed.append(item if item.endswith("%") else int(item))
         else:
             raise InputError(f"batch size {item!r} is not a positive count or a percentage like 25% (in {text!r})")
     return parsed

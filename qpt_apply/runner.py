@@ -31,7 +31,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .model import HostResult
-from .paths import content_root
+from .paths import collections_dir, content_root
+
+_DEFAULT_COLLECTIONS = os.pathsep.join(["~/.ansible/collections", "/usr/share/ansible/collections"])
 
 # Secrets the playbooks read from the controller's environment. They reach Ansible as memory files
 # named by <NAME>_FILE (/proc/<controller pid>/fd/<n>), not as variables: a variable would travel on
@@ -64,7 +66,10 @@ def _environment() -> dict[str, str]:
     return {
         "PATH": path if here in path.split(os.pathsep) else f"{here}{os.pathsep}{path}",
         "ANSIBLE_CONFIG": str(content_root() / "ansible.cfg"),
-        "ANSIBLE_ROLES_PATH": str(content_root() / "roles"),
+        # The collection first, then wherever the operator keeps others.
+        "ANSIBLE_COLLECTIONS_PATH": os.pathsep.join(
+            [str(collections_dir())] + [p for p in os.environ.get("ANSIBLE_COLLECTIONS_PATH", _DEFAULT_COLLECTIONS)
+                                        .split(os.pathsep) if p and p != str(collections_dir())]),
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_FORCE_COLOR": "0",
     }

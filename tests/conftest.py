@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+import qpt_apply.paths  # noqa: F401  (puts the collection on sys.path: tests import its plugins as Ansible does)
+
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 

@@ -47,7 +47,8 @@ class PlaybookRun:
 
 
 def run_playbook(name: str, inventory: Path, workdir: Path, extra: dict | None = None,
-                 check: bool = False, limit: str | None = None) -> PlaybookRun:
+                 check: bool = False, limit: str | None = None, env_extra: dict | None = None) -> PlaybookRun:
+    """Run playbooks/NAME of the checkout, or the collection playbook NAME when it is a FQCN (no .yml)."""
     workdir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.update({
@@ -59,8 +60,9 @@ def run_playbook(name: str, inventory: Path, workdir: Path, extra: dict | None =
         "ANSIBLE_FORCE_COLOR": "0",
         "ANSIBLE_CALLBACK_RESULT_FORMAT": "json",
         "ANSIBLE_SHOW_CUSTOM_STATS": "1",
+        **(env_extra or {}),
     })
-    argv = [ansible_playbook(), "-i", str(inventory), str(REPO / "playbooks" / name)]
+    argv = [ansible_playbook(), "-i", str(inventory), name if not name.endswith(".yml") else str(REPO / "playbooks" / name)]
     if extra is not None:
         argv += ["-e", json.dumps(extra)]
     if check:

@@ -16,7 +16,7 @@ import pytest
 from ruamel.yaml import YAML
 
 REPO = Path(__file__).resolve().parent.parent
-LIBRARY = REPO / "roles" / "qpt_cloud" / "library"
+LIBRARY = REPO / "plugins" / "modules"
 DATA = Path(__file__).resolve().parent / "data" / "cloud"
 ID = "ACSD-61103"
 

@@ -17,9 +17,9 @@ def test_wheel_runs_from_anywhere(tmp_path):
     assert built.returncode == 0, built.stderr
     wheel = next((tmp_path / "dist").glob("qpt_apply-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    tracked = subprocess.run(["git", "ls-files", "playbooks", "roles", "ansible.cfg"], cwd=REPO,
-                             capture_output=True, text=True, check=True).stdout.split()
-    assert {f"qpt_apply/_content/{path}" for path in tracked} <= set(names)
+    tracked = subprocess.run(["git", "ls-files", "playbooks", "roles", "plugins", "meta", "galaxy.yml", "ansible.cfg"],
+                             cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    assert {f"qpt_apply/_content/ansible_collections/qpt_apply/magento/{path}" for path in tracked} <= set(names)
     assert "qpt_apply/lab/assets/standin/patches/ACSD-61103_2.4.6-p3.patch" in names
     assert "qpt_apply/templates/report.html.j2" in names and "qpt_apply/lab/demo.yml" in names
 
@@ -34,7 +34,8 @@ def test_wheel_runs_from_anywhere(tmp_path):
                                "print(p.content_root()); print(sorted(c.entries()))"],
         cwd=elsewhere, env=env, capture_output=True, text=True, check=True)
     root = Path(probe.stdout.splitlines()[0])
-    assert root == target / "qpt_apply" / "_content" and "ACSD-61103" in probe.stdout
+    assert root == target / "qpt_apply" / "_content" / "ansible_collections" / "qpt_apply" / "magento"
+    assert "ACSD-61103" in probe.stdout
     syntax = subprocess.run(
         [str(Path(sys.executable).parent / "ansible-playbook"), "--syntax-check", "-i", "localhost,",
          str(root / "playbooks" / "apply.yml")],

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-MODULE_PATH = REPO / "roles" / "magento_login_check" / "library" / "magento_login_check.py"
+MODULE_PATH = REPO / "plugins" / "modules" / "magento_login_check.py"
 
 
 def _load():

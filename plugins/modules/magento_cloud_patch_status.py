@@ -58,21 +58,14 @@ reason_code:
   returned: failure
 """
 
-import json
-
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import parse_status_json, status_of
 
 
 def parse_status(stdout, patches):
-    """Status per ID from `status --format=json` (rows matched on Id, never on Title)."""
-    start = stdout.find("[")
-    if start < 0:
-        raise ValueError("no JSON array in the output")
-    rows = json.loads(stdout[start:])
-    if not isinstance(rows, list):
-        raise ValueError("the JSON is not an array")
-    found = {row.get("Id"): row.get("Status") for row in rows if isinstance(row, dict)}
-    return {patch: found.get(patch, "absent") for patch in patches}, len(rows)
+    """Status per ID from `status --format=json` (rows matched on Id, never on Title), and the row count."""
+    found = parse_status_json(stdout)
+    return status_of(patches, found), len(found)
 
 
 def main():

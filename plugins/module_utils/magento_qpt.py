@@ -18,11 +18,20 @@ import shutil
 QPT_PACKAGE = "magento/quality-patches"
 QPT_BIN = "vendor/bin/magento-patches"
 MAGENTO_BASE = "magento/magento2-base"
+# Where the Magento version is read, first found wins: a cloud project's lock may lack the base package.
+MAGENTO_PACKAGES = (
+    MAGENTO_BASE,
+    "magento/product-enterprise-edition",
+    "magento/product-community-edition",
+    "magento/magento-cloud-metapackage",
+)
 EDITION_PACKAGES = (
     # First match wins: a B2B install also carries the Commerce (ee) base package.
     ("magento/magento2-b2b-base", "b2b"),
     ("magento/magento2-ee-base", "enterprise"),
+    ("magento/product-enterprise-edition", "enterprise"),
 )
+ECE_TOOLS_PACKAGE = "magento/ece-tools"
 CLOUD_PACKAGES = ("magento/ece-tools", "magento/magento-cloud-metapackage")
 STATUSES = ("Applied", "Not applied", "N/A")
 ABSENT = "absent"
@@ -60,15 +69,18 @@ def read_json(path):
         return json.loads(handle.read().decode("utf-8"))
 
 
-def package_versions(path):
-    """{package name: pretty version} from vendor/composer/installed.json or composer.lock; {} if absent."""
-    if not os.path.isfile(path):
-        return {}
+def packages_in(document):
+    """{package name: pretty version} of a parsed installed.json or composer.lock."""
     versions = {}
-    for package in _packages_of(read_json(path)):
+    for package in _packages_of(document):
         if isinstance(package, dict) and package.get("name"):
             versions[package["name"].lower()] = str(package.get("version") or "").lstrip("v") or None
     return versions
+
+
+def package_versions(path):
+    """{package name: pretty version} from vendor/composer/installed.json or composer.lock; {} if absent."""
+    return packages_in(read_json(path)) if os.path.isfile(path) else {}
 
 
 def installed_packages(root):
@@ -79,11 +91,17 @@ def locked_packages(root):
     return package_versions(os.path.join(root, "composer.lock"))
 
 
+def magento_package(packages):
+    """The package the Magento version is read from, or None."""
+    return next((name for name in MAGENTO_PACKAGES if packages.get(name)), None)
+
+
 def magento_release(packages):
-    """(version, edition) of the installed Magento, or (None, None)."""
-    version = packages.get(MAGENTO_BASE)
-    if not version:
+    """(version, edition) of the installed (or locked) Magento, or (None, None)."""
+    name = magento_package(packages)
+    if not name:
         return None, None
+    version = packages[name]
     edition = "community"
     for name, label in EDITION_PACKAGES:
         if name in packages:
@@ -119,6 +137,18 @@ def upgraded_to(text, package):
         if name == package and operation in ("installing", "upgrading", "downgrading", "updating"):
             return detail.split("=>")[-1].strip().split(" ")[0].lstrip("v") or None
     return None
+
+
+_COMPOSER_NOISE = re.compile(r"^(In [^ ]+ line [0-9]+:|update \[|require \[|Loading composer|Updating dependencies|"
+                             r"Running composer update|Info from https?://|\./composer\.json has been)")
+
+
+def composer_problem(text, lines=4):
+    """What a failed composer run said, in one line: its first meaningful error lines, without the
+    Symfony location headers and the progress chatter."""
+    kept = [line.strip() for line in (text or "").splitlines()
+            if line.strip() and not _COMPOSER_NOISE.match(line.strip())]
+    return " ".join(kept[:lines])
 
 
 # --------------------------------------------------------------------------- QPT output
@@ -304,18 +334,3 @@ def list_backups(root, backup_dir):
         backups.append({"dir": os.path.join(backup_dir, name), "created": name,
                         "qpt_version": package_versions(os.path.join(path, "composer.lock")).get(QPT_PACKAGE)})
     return backups
-
-
-def version_tuple(version):
-    """'1.1.54' -> (1, 1, 54); enough for QPT's plain numeric releases."""
-    parts = re.findall(r"\d+", str(version or "").split("-")[0])
-    return tuple(int(p) for p in parts) if parts else ()
-
-
-def qpt_satisfies(version, minimum, bad):
-    """Installed QPT offers what the catalog needs: at least `minimum`, not a known-bad release."""
-    if not version:
-        return False
-    if minimum and version_tuple(version) < version_tuple(minimum):
-        return False
-    return version_tuple(version) not in set(version_tuple(b) for b in (bad or []))

@@ -19,6 +19,8 @@ description:
     and marks the backup as used (C(.restored) suffix). Without a backup it does nothing.
   - Check mode writes nothing; for O(state=updated) it asks composer (C(--dry-run)) which version it would install.
   - Run it as the Magento file owner.
+extends_documentation_fragment:
+  - qpt_apply.magento.magento.transaction
 options:
   root:
     description: Magento root directory (absolute).
@@ -58,10 +60,6 @@ options:
       Resolving a full Magento project can take a while; without it the preview names the constraint only.
     type: bool
     default: true
-  run_id:
-    description: Run id of the host's transaction (see qpt_transaction) this step is recorded in; empty records nothing.
-    type: str
-    default: ""
 author: qpt-apply
 """
 
@@ -104,9 +102,10 @@ import shutil
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.qpt_host_state import mark_step
-from ansible.module_utils.magento_qpt import (
-    BACKUP_FILES, RESTORED_SUFFIX, installed_packages, list_backups, output_text, qpt_satisfies,
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import qpt_satisfies
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_host_state import mark_step
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import (
+    BACKUP_FILES, RESTORED_SUFFIX, composer_problem, installed_packages, list_backups, output_text,
     safe_join, upgraded_to,
 )
 
@@ -178,7 +177,7 @@ def main():
             _put_back(root, backup)
             # Dependencies may have moved even when QPT did not: vendor/ back in line with the lock.
             failure_output = result["output"]
-            rc_install, _, _ = composer("install")
+            rc_install = composer("install")[0]
             result["output"] = failure_output
             result["version_after"] = installed_packages(root).get(package)
             if rc_install != 0:
@@ -186,8 +185,8 @@ def main():
                 fail("qpt-update-failed", "composer require %s failed (rc %d), and composer install after putting "
                      "composer.json/composer.lock back failed too (rc %d)" % (requirement, rc, rc_install))
             mark_step(root, p["run_id"], "qpt-update", "failed")
-            fail("qpt-update-failed", "composer require %s failed (rc %d); composer.json and composer.lock put back"
-                 % (requirement, rc))
+            fail("qpt-update-failed", "composer require %s failed (rc %d); composer.json and composer.lock put back: %s"
+                 % (requirement, rc, composer_problem(err or out)))
         if not qpt_satisfies(after, p["min_version"], p["bad_versions"]):
             fail("qpt-update-failed", "%s is %s after composer require %s" % (package, after, requirement))
         # What the files look like right after our update: a restore must not undo what came later.

@@ -310,7 +310,7 @@ def main():
         "GIT_COMMITTER_EMAIL": params["author_email"],
         "LC_ALL": "C",
     }
-    path = clone_path(os.path.expanduser(params["cache_dir"]), params["repo"], branch)
+    path = clone_path(params["cache_dir"], params["repo"], branch)
     try:
         if params["state"] == "reset":
             repo = Repo(module, path, branch, env)

@@ -102,133 +102,22 @@ qpt_root_requirement:
 
 import json
 import os
-import re
 
-MAGENTO_PACKAGES = (
-    "magento/magento2-base",
-    "magento/product-enterprise-edition",
-    "magento/product-community-edition",
-    "magento/magento-cloud-metapackage",
-)
-EDITION_MARKERS = (
-    ("magento/magento2-b2b-base", "b2b"),
-    ("magento/magento2-ee-base", "enterprise"),
-    ("magento/product-enterprise-edition", "enterprise"),
-)
-QPT_PACKAGE = "magento/quality-patches"
-ECE_TOOLS_PACKAGE = "magento/ece-tools"
-
-# Composer's stability order; "patch" (2.4.6-p3) sorts after the release it patches.
-STABILITY = {"dev": 0, "alpha": 1, "a": 1, "beta": 2, "b": 2, "rc": 3, "stable": 4, "patch": 5, "pl": 5, "p": 5}
-VERSION = re.compile(
-    r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?"
-    r"(?:[-.]?(dev|alpha|a|beta|b|rc|stable|patch|pl|p)[-.]?(\d+)?)?$",
-    re.IGNORECASE,
-)
-
-
-class ConstraintError(ValueError):
-    pass
-
-
-def parse_version(text):
-    """Composer-like ordering key: 2.4.6-p3 → ((2, 4, 6, 0), 5, 3)."""
-    match = VERSION.match(str(text).strip())
-    if not match:
-        raise ConstraintError("not a version: %r" % text)
-    numbers = tuple(int(part or 0) for part in match.group(1, 2, 3, 4))
-    stability = STABILITY[(match.group(5) or "stable").lower()]
-    return numbers, stability, int(match.group(6) or 0)
-
-
-def _has_stability(text):
-    return bool(re.search(r"[a-z]", str(text).lstrip("v"), re.IGNORECASE))
-
-
-def _lowest(numbers):
-    """The lowest version with these numbers (what Composer's `<2.4.7` excludes: 2.4.7-dev and up)."""
-    return numbers, STABILITY["dev"], 0
-
-
-def _bump(numbers, position):
-    bumped = list(numbers[:position + 1]) + [0] * (3 - position)
-    bumped[position] += 1
-    return tuple(bumped)
-
-
-def _significant(text):
-    return len([p for p in re.split(r"[-+]", str(text).lstrip("v"))[0].split(".") if p != ""])
-
-
-def _single(constraint):
-    """Return a predicate for one Composer constraint term."""
-    constraint = constraint.strip()
-    if constraint in ("*", ""):
-        return lambda v: True
-    for op in (">=", "<=", "!=", "==", ">", "<", "=", "^", "~"):
-        if constraint.startswith(op):
-            target = constraint[len(op):].strip()
-            break
-    else:
-        op, target = "=", constraint
-    if target.endswith(".*") or target.endswith(".x"):
-        stem = target[:-2]
-        base = parse_version(stem)[0]
-        places = _significant(stem)
-        low, high = _lowest(base), _lowest(_bump(base, places - 1))
-        return lambda v: low <= v < high
-    version = parse_version(target)
-    # Without a stability suffix Composer widens the bounds to the -dev of that number:
-    # `>=2.4.6` admits 2.4.6-beta1, `<2.4.7` refuses 2.4.7-beta1.
-    low = version if _has_stability(target) else _lowest(version[0])
-    if op == ">=":
-        return lambda v: v >= low
-    if op == ">":
-        return lambda v: v > version
-    if op == "<":
-        return lambda v: v < low
-    if op == "<=":
-        return lambda v: v <= version
-    if op in ("=", "=="):
-        return lambda v: v == version
-    if op == "!=":
-        return lambda v: v != version
-    numbers, places = version[0], _significant(target)
-    if op == "^":  # ^1.1.54 → <2.0 ; ^0.3 → <0.4
-        first = next((i for i, n in enumerate(numbers[:3]) if n), min(places, 3) - 1)
-        high = _lowest(_bump(numbers, first))
-    else:  # ~1.2.3 → <1.3 ; ~1.2 → <2.0
-        high = _lowest(_bump(numbers, max(places - 2, 0)))
-    return lambda v: low <= v < high
-
-
-def matches(version, constraint):
-    """Whether `version` satisfies the Composer `constraint` (`||`/`|` = or, space/comma = and)."""
-    key = parse_version(version)
-    for alternative in re.split(r"\s*\|\|?\s*", str(constraint).strip()):
-        alternative = re.sub(r"(>=|<=|!=|==|>|<|=|\^|~)\s+", r"\1", alternative)
-        terms = [t for t in re.split(r"[\s,]+", alternative) if t]
-        if all(_single(term)(key) for term in terms):
-            return True
-    return False
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import (
+    ECE_TOOLS_PACKAGE, MAGENTO_PACKAGES, QPT_PACKAGE, magento_package, magento_release, packages_in)
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import (
+    entries_of, is_known_bad, offered, qpt_requirement, qpt_satisfies)
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_versions import VersionError
 
 
 def read_lock(lock):
-    packages = {}
-    for section in ("packages", "packages-dev"):
-        for package in lock.get(section) or []:
-            if isinstance(package, dict) and "name" in package:
-                packages[package["name"].lower()] = str(package.get("version", "")).lstrip("v") or None
-    magento = magento_package = edition = None
-    for name in MAGENTO_PACKAGES:
-        if packages.get(name):
-            magento, magento_package = packages[name], name
-            break
-    if magento is not None:
-        edition = next((ed for name, ed in EDITION_MARKERS if name in packages), "community")
+    """Magento release, edition, QPT and ece-tools versions locked in a parsed composer.lock."""
+    packages = packages_in(lock)
+    magento, edition = magento_release(packages)
     return {
         "magento": magento,
-        "magento_package": magento_package,
+        "magento_package": magento_package(packages),
         "edition": edition,
         "qpt": packages.get(QPT_PACKAGE),
         "ece_tools": packages.get(ECE_TOOLS_PACKAGE),
@@ -238,53 +127,40 @@ def read_lock(lock):
 def decide(facts, patches, catalog):
     """Per patch: is it offered for this Magento, and does the locked QPT offer it?"""
     per_patch, not_offered, unknown = {}, [], []
-    mins, bad = [], set()
     qpt = facts["qpt"]
+    entries = entries_of(catalog, patches)
     for patch in patches:
-        entry = catalog.get(patch)
-        if not isinstance(entry, dict):
+        entry = entries.get(patch)
+        if entry is None:
             unknown.append(patch)
             per_patch[patch] = {"known": False, "offered": None, "qpt_ok": None,
                                 "reason": "not in the patch catalog; not checked"}
             continue
-        constraint = entry.get("magento")
         qpt_min = entry.get("qpt_min")
         qpt_bad = [str(v) for v in entry.get("qpt_known_bad") or []]
-        editions = entry.get("editions") or []
         if facts["magento"] is None:
-            offered, reason = False, "composer.lock has no Magento package (%s)" % ", ".join(MAGENTO_PACKAGES)
-        elif constraint and not matches(facts["magento"], constraint):
-            offered, reason = False, "%s is not offered for Magento %s (needs %s)" % (patch, facts["magento"], constraint)
-        elif editions and facts["edition"] not in editions:
-            offered, reason = False, "%s is not offered for the %s edition" % (patch, facts["edition"])
+            is_offered, reason = False, "composer.lock has no Magento package (%s)" % ", ".join(MAGENTO_PACKAGES)
         else:
-            offered, reason = True, ""
-        qpt_ok = qpt is not None and (not qpt_min or parse_version(qpt) >= parse_version(qpt_min)) \
-            and not any(parse_version(qpt) == parse_version(b) for b in qpt_bad)
-        if offered and not qpt_ok:
+            is_offered, why = offered(entry, facts["magento"], facts["edition"])
+            reason = "" if is_offered else "%s is not offered for Magento %s %s (%s)" % (
+                patch, facts["edition"], facts["magento"], why)
+        qpt_ok = qpt_satisfies(qpt, qpt_min, qpt_bad)
+        if is_offered and not qpt_ok:
             reason = ("magento/quality-patches is not locked" if qpt is None else
-                      "locked magento/quality-patches %s is known-bad" % qpt
-                      if any(parse_version(qpt) == parse_version(b) for b in qpt_bad) else
+                      "locked magento/quality-patches %s is known-bad" % qpt if is_known_bad(qpt, qpt_bad) else
                       "locked magento/quality-patches %s predates %s (added in %s)" % (qpt, patch, qpt_min))
-        if not offered:
+        if not is_offered:
             not_offered.append(patch)
-        else:
-            if qpt_min:
-                mins.append(str(qpt_min))
-            bad.update(qpt_bad)
-        per_patch[patch] = {"known": True, "offered": offered, "qpt_ok": qpt_ok, "reason": reason,
-                            "magento_constraint": constraint, "qpt_min": qpt_min, "qpt_bad": qpt_bad}
+        per_patch[patch] = {"known": True, "offered": is_offered, "qpt_ok": qpt_ok, "reason": reason,
+                            "magento_constraint": entry.get("magento"), "qpt_min": qpt_min, "qpt_bad": qpt_bad}
     needs_update = any(p["offered"] and not p["qpt_ok"] for p in per_patch.values())
-    terms = []
-    if mins:
-        terms.append("^" + max(mins, key=parse_version))
-    terms.extend("!=" + b for b in sorted(bad, key=parse_version))
+    constraint = qpt_requirement(e for pid, e in entries.items() if per_patch[pid]["offered"])[0]
     return {
         "patches": per_patch,
         "not_offered": not_offered,
         "unknown": unknown,
         "qpt_update_needed": needs_update,
-        "qpt_constraint": ",".join(terms) or None,
+        "qpt_constraint": None if constraint == "*" else constraint,
     }
 
 
@@ -311,8 +187,6 @@ def read_root_requirement(project_dir):
 
 
 def main():
-    from ansible.module_utils.basic import AnsibleModule
-
     module = AnsibleModule(
         argument_spec=dict(
             path=dict(type="path", required=True),
@@ -336,7 +210,7 @@ def main():
     facts = read_lock(lock)
     try:
         decision = decide(facts, module.params["patches"], module.params["catalog"] or {})
-    except ConstraintError as exc:
+    except VersionError as exc:
         module.fail_json(msg="cannot compare versions: %s" % exc, reason_code="bad-catalog", **facts)
     root_requirement = read_root_requirement(os.path.dirname(lock_path))
     module.exit_json(changed=False, lock_path=lock_path, qpt_root_requirement=root_requirement,

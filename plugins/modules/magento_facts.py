@@ -17,15 +17,10 @@ description:
   - With O(qpt_status=true) also runs C(<php> vendor/bin/magento-patches status --format=json -n).
   - With O(fingerprints) also checks QPT-independent file fingerprints per patch ID.
   - Never writes anything (QPT itself appends to C(var/log/patch.log)); supports check mode fully.
+extends_documentation_fragment:
+  - qpt_apply.magento.magento
+  - qpt_apply.magento.magento.health
 options:
-  root:
-    description: Magento root directory (absolute).
-    type: path
-    required: true
-  php:
-    description: PHP binary that runs QPT.
-    type: str
-    default: php
   qpt_status:
     description: Also read QPT's status for O(patches).
     type: bool
@@ -50,15 +45,6 @@ options:
         C(generated/), and a read writes nothing.
     type: str
     default: ""
-  health_host_header:
-    description: Host header for the health request; empty sends none.
-    type: str
-    default: ""
-  health_statuses:
-    description: HTTP statuses that count as serving.
-    type: list
-    elements: int
-    default: [200]
 author: qpt-apply
 """
 
@@ -125,9 +111,10 @@ import os
 import pwd
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.magento_health import asked_in as health_asked_in, check as check_health
-from ansible.module_utils.qpt_host_state import in_flight, read as read_host_state
-from ansible.module_utils.magento_qpt import (
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_health import (
+    HEALTH_REQUEST_OPTIONS, asked_in as health_asked_in, check as check_health)
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_host_state import in_flight, read as read_host_state
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import (
     QptRunner, deploy_mode, fingerprint_state, installed_packages, is_cloud, list_backups,
     magento_release, status_of, QPT_PACKAGE, ABSENT,
 )
@@ -150,8 +137,7 @@ def main():
             fingerprints=dict(type="dict", default={}),
             backup_dir=dict(type="str", default="var/qpt-apply/backup"),
             health_url=dict(type="str", default=""),
-            health_host_header=dict(type="str", default=""),
-            health_statuses=dict(type="list", elements="int", default=[200]),
+            **HEALTH_REQUEST_OPTIONS
         ),
         supports_check_mode=True,
     )

@@ -17,15 +17,10 @@ description:
   - With I(run_id), each step is recorded in the host's transaction (C(var/qpt-apply/state.json)) as
     started, then done or failed, so a later run knows what a dead one left undone.
   - In check mode nothing runs; I(steps) says what would.
+extends_documentation_fragment:
+  - qpt_apply.magento.magento
+  - qpt_apply.magento.magento.transaction
 options:
-  root:
-    description: Absolute path of the Magento installation.
-    type: path
-    required: true
-  php:
-    description: PHP binary that runs bin/magento.
-    type: str
-    default: php
   di_compile:
     description: Run setup:di:compile (production mode serves the code the last compile generated).
     type: bool
@@ -45,10 +40,6 @@ options:
     type: list
     elements: str
     default: []
-  run_id:
-    description: Run id of the host's transaction to record the steps in; empty records nothing.
-    type: str
-    default: ""
 author: qpt-apply
 """
 
@@ -80,8 +71,8 @@ output:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.magento_qpt import first_line, output_text
-from ansible.module_utils.qpt_host_state import step as recorded_step
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import first_line, output_text
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_host_state import step as recorded_step
 
 
 def main():
@@ -110,20 +101,18 @@ def main():
         plan.append(("reload", "reload: " + " ".join(p["reload_command"]), p["reload_command"], None))
     result = dict(changed=False, steps=[], reason=dict(code=None, message=""))
     if module.check_mode:
-        result.update(changed=bool(plan), steps=["would run " + label for _, label, _, _ in plan])
+        result.update(changed=bool(plan), steps=["would run " + step[1] for step in plan])
         module.exit_json(**result)
 
     for index, (name, label, argv, cwd) in enumerate(plan):
-        failure = None
         try:
             with recorded_step(root, p["run_id"], name):
                 rc, out, err = module.run_command(argv, cwd=cwd, environ_update={"LANG": "C", "LC_ALL": "C"})
                 if rc != 0:
-                    failure = (rc, out, err)
-                    raise _StepFailed()
-        except _StepFailed:
-            rc, out, err = failure
-            result["steps"] += ["planned: " + later for _, later, _, _ in plan[index:]]
+                    raise _StepFailed(rc, out, err)
+        except _StepFailed as failed:
+            rc, out, err = failed.args
+            result["steps"] += ["planned: " + step[1] for step in plan[index:]]
             result["output"] = output_text(out, err)
             message = "%s failed (rc %d): %s" % (label, rc, first_line(_last_lines(out, err), ""))
             result["reason"] = dict(code="post-step-failed", message=message)
@@ -134,7 +123,7 @@ def main():
 
 
 class _StepFailed(Exception):
-    pass
+    """A post-step ended with rc != 0 (args: rc, stdout, stderr): recorded as failed by recorded_step."""
 
 
 def _last_lines(out, err):

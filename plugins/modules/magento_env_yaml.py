@@ -90,9 +90,10 @@ reason_code:
 import copy
 import difflib
 import os
-import re
 import tempfile
 from collections import Counter
+
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import patch_list_problems
 
 try:
     from ruamel.yaml import YAML
@@ -110,7 +111,6 @@ try:
 except ImportError as exc:  # reported by main() through fail_json
     RUAMEL_IMPORT_ERROR = exc
 
-PATCH_ID = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]+(-V[0-9]+)?$")
 PATH = ("stage", "build", "QUALITY_PATCHES")
 NULL_WORDS = ("", "~", "null", "Null", "NULL")
 
@@ -554,9 +554,9 @@ def _locate(text, root):
 
 
 def _validate_ids(patches):
-    bad = [p for p in patches if not isinstance(p, str) or not PATCH_ID.match(p)]
-    if bad or not patches:
-        raise EnvYamlError("invalid patch ID(s): %s" % (", ".join(map(repr, bad)) or "none given"), "bad-input")
+    problems = patch_list_problems(list(patches), "patches")
+    if problems:
+        raise EnvYamlError("; ".join(problems), "bad-input")
 
 
 def _parse(text):

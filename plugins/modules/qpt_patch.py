@@ -17,15 +17,10 @@ description:
     C(no-git-or-patch), C(dependency-applied), C(qpt-missing) or C(qpt-error), and QPT's own output.
   - In check mode only the status is read; the result says what would be done.
   - Run it as the Magento file owner.
+extends_documentation_fragment:
+  - qpt_apply.magento.magento
+  - qpt_apply.magento.magento.transaction
 options:
-  root:
-    description: Magento root directory (absolute).
-    type: path
-    required: true
-  php:
-    description: PHP binary that runs QPT.
-    type: str
-    default: php
   patches:
     description: Patch IDs, e.g. C(ACSD-61103).
     type: list
@@ -42,10 +37,6 @@ options:
         Leave empty whenever anything may have changed since."
     type: dict
     default: {}
-  run_id:
-    description: Run id of the host's transaction (see qpt_transaction) this step is recorded in; empty records nothing.
-    type: str
-    default: ""
 author: qpt-apply
 """
 
@@ -89,8 +80,8 @@ commands:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.qpt_host_state import mark_step
-from ansible.module_utils.magento_qpt import (
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_host_state import mark_step
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import (
     ABSENT, QptRunner, classify_failure, dependants, first_line, output_text, status_of,
 )
 

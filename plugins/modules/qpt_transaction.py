@@ -21,11 +21,10 @@ description:
     gate), closes the transaction and releases the lock. I(state=released) only releases this run's lock.
   - Whether a holder on the controller is gone is judged on the controller (this module cannot see its
     processes); it passes that holder's run id as I(takeover).
+extends_documentation_fragment:
+  - qpt_apply.magento.magento
+  - qpt_apply.magento.magento.health
 options:
-  root:
-    description: Absolute path of the Magento installation.
-    type: path
-    required: true
   state:
     description: What to do.
     type: str
@@ -70,10 +69,6 @@ options:
     type: list
     elements: str
     default: []
-  php:
-    description: PHP binary that runs bin/magento.
-    type: str
-    default: php
   outcome:
     description: With I(state=finished), how the change ended - ok, rolled-back or failed.
     type: str
@@ -87,15 +82,6 @@ options:
     description:
       - With I(state=finished), the URL that must answer; empty skips the gate.
       - Asked of production-mode nodes only (in the other modes a request generates code on the fly).
-    type: str
-    default: ""
-  health_statuses:
-    description: HTTP statuses that count as serving.
-    type: list
-    elements: int
-    default: [200]
-  health_host_header:
-    description: Host header the node needs for the shop; empty sends none.
     type: str
     default: ""
   health_timeout:
@@ -170,9 +156,10 @@ import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.magento_health import asked_in as health_asked_in, check as check_health, describe as describe_health
-from ansible.module_utils.magento_qpt import deploy_mode
-from ansible.module_utils.qpt_host_state import in_flight, mark_step, now, read, update
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_health import (
+    HEALTH_REQUEST_OPTIONS, asked_in as health_asked_in, check as check_health, describe as describe_health)
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import deploy_mode
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_host_state import in_flight, mark_step, now, read, update
 
 MAINTENANCE_FLAG = os.path.join("var", ".maintenance.flag")
 
@@ -201,10 +188,9 @@ def main():
             outcome=dict(type="str", choices=["ok", "rolled-back", "failed"], default="ok"),
             leave_maintenance=dict(type="bool", default=True),
             health_url=dict(type="str", default=""),
-            health_statuses=dict(type="list", elements="int", default=[200]),
-            health_host_header=dict(type="str", default=""),
             health_timeout=dict(type="int", default=10),
             health_attempts=dict(type="int", default=5),
+            **HEALTH_REQUEST_OPTIONS
         ),
         required_if=[("state", "begun", ["run_id"]), ("state", "finished", ["run_id"]),
                      ("state", "released", ["run_id"])],

@@ -17,6 +17,14 @@ from urllib.error import HTTPError, URLError
 from urllib.request import HTTPRedirectHandler, ProxyHandler, Request, build_opener
 
 
+# The argument spec of how the node is asked, shared by the modules that ask (documented in the doc
+# fragment qpt_apply.magento.magento.health).
+HEALTH_REQUEST_OPTIONS = dict(
+    health_host_header=dict(type="str", default=""),
+    health_statuses=dict(type="list", elements="int", default=[200]),
+)
+
+
 class _NoRedirect(HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None

@@ -1,0 +1,45 @@
+# -*- coding: utf-8 -*-
+# Copyright: qpt-apply contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+"""Jinja filters of the collection: thin names over the rules in plugins/module_utils.
+
+The logic lives in module_utils (qpt_catalog, qpt_versions, qpt_decision, qpt_record) so modules, the
+playbooks and the qpt-apply CLI share one copy; this file only exposes it to templates.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.qpt_apply.magento.plugins.module_utils import qpt_decision, qpt_record
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import composer_problem
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import input_problems, patch_list_problems
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_versions import matches
+
+
+def knob_errors(results):
+    """One line per distinct argument-spec error of a validate_argument_spec loop, naming where it was found."""
+    found = {}
+    for result in results or []:
+        for error in result.get("argument_errors") or []:
+            found.setdefault(error, []).append(result.get("item") or "extra vars")
+    return "; ".join("%s (in: %s)" % (error, ", ".join(where)) for error, where in found.items())
+
+
+class FilterModule(object):
+    def filters(self):
+        return {
+            "version_matches": matches,
+            "input_errors": input_problems,
+            "patch_problems": patch_list_problems,
+            "composer_problem": composer_problem,
+            "knob_errors": knob_errors,
+            "decide": qpt_decision.decide,
+            "transaction_plan": qpt_decision.transaction_plan,
+            "planned_steps": qpt_decision.planned_steps,
+            "controller_identity": qpt_decision.controller_identity,
+            "lock_refusals": qpt_decision.lock_refusals,
+            "verify_summary": qpt_record.verify_summary,
+            "result_record": qpt_record.result_record,
+            "cloud_record": qpt_record.cloud_record,
+        }
