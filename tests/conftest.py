@@ -25,14 +25,15 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="module")
 def lab_factory(tmp_path_factory):
-    """Build labs from a list of host dicts (lab spec keys); every lab is torn down after the module."""
+    """Build labs from a list of host dicts and optionally of shop dicts (lab spec keys `hosts:`, `shops:`);
+    every lab is torn down after the module."""
     from qpt_apply.lab import fleet, spec
 
     labs = []
 
-    def make(hosts: list[dict]) -> fleet.Lab:
+    def make(hosts: list[dict], shops: list[dict] | None = None) -> fleet.Lab:
         directory = tmp_path_factory.mktemp("lab")
-        lab = fleet.up(directory, spec.parse_hosts(hosts))
+        lab = fleet.up(directory, spec.parse_hosts(hosts, shops=shops))
         labs.append(lab)
         return lab
 

@@ -1,4 +1,5 @@
-"""Bring a simulated Magento fleet up and down: Unix users, sshd, MariaDB and a web front per host.
+"""Bring a simulated Magento fleet up and down: Unix users, sshd, MariaDB and a web front per host,
+and one HAProxy in front of each shop's nodes.
 
 Everything the lab starts is recorded in DIR/lab.state.json as it starts, so `down` (or a failed
 `up` cleaning after itself) stops exactly those PIDs and removes exactly those users.
@@ -22,9 +23,9 @@ from pathlib import Path
 
 import yaml
 
-from . import procs, standin
+from . import haproxy, procs, standin
 from .mariadb import MariaDB
-from .spec import TOOLS, HostSpec, check_delays, check_faults
+from .spec import TOOLS, HostSpec, check_delays, check_faults, shops_of
 
 STATE = "lab.state.json"
 LAB_JSON = "lab.json"
@@ -51,7 +52,7 @@ class LabError(RuntimeError):
 
 def up(directory: Path, hosts: list[HostSpec]) -> "Lab":
     directory = directory.resolve()
-    _check_environment(directory)
+    _check_environment(directory, shops=bool(shops_of(hosts)))
     state = _State(directory / STATE, lab_id=_new_lab_id())
     try:
         _build(directory, hosts, state)
@@ -71,10 +72,11 @@ def down(directory: Path) -> None:
     _teardown(directory, json.loads(state_file.read_text()))
 
 
-def _check_environment(directory: Path) -> None:
+def _check_environment(directory: Path, *, shops: bool) -> None:
     if os.geteuid() != 0:
         raise LabError("the lab must run as root: it creates a Unix user and an sshd per simulated host")
-    missing = sorted({pkg for cmd, pkg in _REQUIRED_COMMANDS.items() if not _which(cmd)})
+    required = {**_REQUIRED_COMMANDS, **({"haproxy": "haproxy"} if shops else {})}
+    missing = sorted({pkg for cmd, pkg in required.items() if not _which(cmd)})
     if not missing and (php := _which("php")):
         modules = subprocess.run([php, "-m"], capture_output=True, text=True).stdout.split()
         missing = sorted({pkg for mod, pkg in _REQUIRED_PHP_MODULES.items() if mod not in modules})
@@ -89,6 +91,9 @@ def _check_environment(directory: Path) -> None:
             pass
     except OSError as exc:
         raise LabError(f"lab directory {directory} is not writable: {exc.strerror}") from None
+    if shops and len(str(haproxy.socket_path(directory, "x" * 11))) > haproxy.MAX_SOCKET_PATH:
+        raise LabError(f"lab directory {directory} is too long a path for a shop's HAProxy socket "
+                       f"(a unix socket path holds at most {haproxy.MAX_SOCKET_PATH} bytes)")
 
 
 def _which(command: str) -> str | None:
@@ -130,6 +135,8 @@ class _State:
 
 
 def _build(directory: Path, hosts: list[HostSpec], state: _State) -> None:
+    if 11 + len(hosts) + len(shops_of(hosts)) > 254:  # one 127.a.b.0/24 per lab, from .11 on
+        raise LabError(f"{len(hosts)} hosts and their shops' load balancers do not fit one lab's addresses")
     lab_id = state.data["lab_id"]
     shared = SHARED_ROOT / lab_id
     shared.mkdir(parents=True, mode=0o755)
@@ -155,11 +162,32 @@ def _build(directory: Path, hosts: list[HostSpec], state: _State) -> None:
     subnet = _free_subnet()
     # One verification customer password for the whole lab, as a fleet would keep one in its vault.
     customer_password = "Lab-" + secrets.token_urlsafe(9)
+    # A shop's nodes share one database (one customer row), as web nodes of one shop do.
+    shop_dbs = {shop: _create_database(db, f"shop_{shop}", f"ql{lab_id}-{shop}", customer_password)
+                for shop in shops_of(hosts)}
     jobs = [(index, host) for index, host in enumerate(hosts, start=11)]
     with ThreadPoolExecutor(max_workers=min(4, len(jobs))) as pool:
         built = list(pool.map(lambda job: _build_host(directory, lab_id, f"{subnet}.{job[0]}", job[1],
-                                                      key, artifacts, db, state, customer_password), jobs))
-    _write_outputs(directory, lab_id, key, artifacts, db, built)
+                                                      key, artifacts, db, state, customer_password,
+                                                      shop_dbs.get(job[1].shop)), jobs))
+    by_name = {host["spec"].name: host for host in built}
+    shops = {}
+    for index, (shop, nodes) in enumerate(shops_of(hosts).items(), start=11 + len(hosts)):
+        address = f"{subnet}.{index}"
+        state.add("addresses", address)
+        servers = [(node.name, by_name[node.name]["address"], by_name[node.name]["web_port"]) for node in nodes]
+        shops[shop] = haproxy.start(directory, shop, address, servers,
+                                    record=lambda pid, marker: state.add("pids", {"pid": pid, "marker": marker}))
+    _write_outputs(directory, lab_id, key, artifacts, db, built, shops)
+
+
+def _create_database(db: MariaDB, name: str, user: str, customer_password: str) -> standin.DbConn:
+    """A database with the lab's schema and its one customer, and a user of its own."""
+    conn = standin.DbConn(host="127.0.0.1", port=db.port, name=name, user=user,
+                          password=secrets.token_urlsafe(12), socket=str(db.socket))
+    db.create_database(name, user, conn.password)
+    db.execute(standin.database_sql(CUSTOMER_EMAIL, customer_password), database=name)
+    return conn
 
 
 def _free_subnet() -> str:
@@ -173,7 +201,8 @@ def _free_subnet() -> str:
 
 
 def _build_host(directory: Path, lab_id: str, address: str, spec: HostSpec, key: Path,
-                artifacts: Path, db: MariaDB, state: _State, customer_password: str) -> dict:
+                artifacts: Path, db: MariaDB, state: _State, customer_password: str,
+                shared_db: standin.DbConn | None = None) -> dict:
     user = f"ql{lab_id}-{spec.name}"
     home = Path("/home") / user
     subprocess.run(["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/bash",
@@ -183,11 +212,7 @@ def _build_host(directory: Path, lab_id: str, address: str, spec: HostSpec, key:
 
     host_dir = directory / "hosts" / spec.name
     host_dir.mkdir(parents=True, exist_ok=True)
-    db_name = f"magento_{spec.name.replace('-', '_')}"
-    conn = standin.DbConn(host="127.0.0.1", port=db.port, name=db_name, user=user,
-                          password=secrets.token_urlsafe(12), socket=str(db.socket))
-    db.create_database(db_name, user, conn.password)
-    db.execute(standin.database_sql(CUSTOMER_EMAIL, customer_password), database=db_name)
+    conn = shared_db or _create_database(db, f"magento_{spec.name.replace('-', '_')}", user, customer_password)
 
     ssh_port = procs.free_port(address)
     web_port = procs.free_port(address)
@@ -277,7 +302,8 @@ def _chmod_readable(path: Path) -> None:
             os.chmod(os.path.join(dirpath, name), 0o644)
 
 
-def _write_outputs(directory: Path, lab_id: str, key: Path, artifacts: Path, db: MariaDB, built: list[dict]) -> None:
+def _write_outputs(directory: Path, lab_id: str, key: Path, artifacts: Path, db: MariaDB, built: list[dict],
+                   shops: dict[str, dict]) -> None:
     inventory_hosts = {}
     info_hosts = {}
     for host in built:
@@ -296,6 +322,14 @@ def _write_outputs(directory: Path, lab_id: str, key: Path, artifacts: Path, db:
             "magento_base_url": host["base_url"],
             "qpt_verify_customer_email": host["customer"]["email"],
         }
+        if spec.shop:
+            # Where this node sits in its shop's load balancer (inventory/README.md, "Load balancer").
+            inventory_hosts[spec.name].update({
+                "haproxy_host": "localhost",
+                "haproxy_socket": shops[spec.shop]["haproxy_socket"],
+                "haproxy_backend": shops[spec.shop]["backend"],
+                "haproxy_server": spec.name,
+            })
         conn: standin.DbConn = host["db"]
         info_hosts[spec.name] = {
             "user": host["user"], "home": host["home"], "magento_root": host["root"],
@@ -308,7 +342,12 @@ def _write_outputs(directory: Path, lab_id: str, key: Path, artifacts: Path, db:
                    "user": conn.user, "password": conn.password},
             "spec": spec.as_dict(),
         }
-    inventory = {"all": {"children": {"magento": {"hosts": inventory_hosts}}}}
+        if spec.shop:
+            info_hosts[spec.name]["shop"] = spec.shop
+    magento = {"hosts": inventory_hosts}
+    if shops:
+        magento["children"] = {shop: {"hosts": {node: {} for node in lb["nodes"]}} for shop, lb in shops.items()}
+    inventory = {"all": {"children": {"magento": magento}}}
     (directory / INVENTORY).write_text(
         f"# Simulated fleet of lab {lab_id}; stop it with: qpt-apply lab down --dir {directory}\n"
         + yaml.safe_dump(inventory, sort_keys=False)
@@ -316,7 +355,7 @@ def _write_outputs(directory: Path, lab_id: str, key: Path, artifacts: Path, db:
     info = {"lab_id": lab_id, "artifacts": str(artifacts), "ssh_private_key": str(key),
             "customer_password": built[0]["customer"]["password"],
             "mariadb": {"socket": str(db.socket), "host": "127.0.0.1", "port": db.port},
-            "hosts": info_hosts}
+            "hosts": info_hosts, "shops": shops}
     (directory / LAB_JSON).write_text(json.dumps(info, indent=2) + "\n")
     (directory / LAB_JSON).chmod(0o600)  # holds the customers' passwords
 
@@ -347,6 +386,7 @@ def _teardown(directory: Path, state: dict) -> None:
     for name in (INVENTORY, LAB_JSON, "id_ed25519", "id_ed25519.pub", STATE):
         (directory / name).unlink(missing_ok=True)
     shutil.rmtree(directory / "hosts", ignore_errors=True)
+    shutil.rmtree(directory / "shops", ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- a running lab
@@ -363,6 +403,23 @@ class Lab:
     @property
     def names(self) -> list[str]:
         return list(self.info["hosts"])
+
+    @property
+    def shops(self) -> list[str]:
+        return list(self.info.get("shops", {}))
+
+    def shop(self, name: str) -> dict:
+        """frontend_url, haproxy_socket, backend, nodes (their host names) and where HAProxy keeps its files."""
+        return self.info["shops"][name]
+
+    def haproxy(self, shop: str, command: str) -> str:
+        """One command on the shop's HAProxy runtime API (admin level); its answer."""
+        return haproxy.command(self.shop(shop)["haproxy_socket"], command)
+
+    def servers(self, shop: str) -> dict[str, dict[str, str]]:
+        """The shop's servers as HAProxy's `show stat` reports them: node name -> its CSV columns."""
+        info = self.shop(shop)
+        return haproxy.servers(info["haproxy_socket"], info["backend"])
 
     def host(self, name: str) -> dict:
         return self.info["hosts"][name]
