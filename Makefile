@@ -11,7 +11,7 @@ VENVS ?= .venv
 LAB_DIR ?= .lab
 PYTEST_ARGS ?=
 
-APT_PACKAGES := python3 python3-venv make openssh-server openssh-client php-cli php-mysql php-zip php-xml composer \
+APT_PACKAGES := python3 python3-venv make openssh-server openssh-client php-cli php-mysql php-zip php-xml composer chromium \
                 mariadb-server mariadb-client git patch unzip sudo
 
 venv_of = $(VENVS)/py$(word 1,$(subst :, ,$(1)))-ansible$(word 2,$(subst :, ,$(1)))
