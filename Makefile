@@ -12,7 +12,7 @@ LAB_DIR ?= .lab
 PYTEST_ARGS ?=
 
 APT_PACKAGES := python3 python3-venv make openssh-server openssh-client php-cli php-mysql php-zip php-xml composer \
-                mariadb-server mariadb-client git patch unzip sudo haproxy
+                mariadb-server mariadb-client git patch unzip sudo haproxy chromium
 
 venv_of = $(VENVS)/py$(word 1,$(subst :, ,$(1)))-ansible$(word 2,$(subst :, ,$(1)))
 

@@ -87,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("run_id", metavar="RUN_ID")
     sub.add_argument("--format", choices=FORMATS, default="table")
     sub.add_argument("--state-dir", type=Path, default=Path(".qpt-apply"))
+    sub = commands.add_parser("history", help="the ledger: where each patch was applied, reverted or found drifted, "
+                                              "by which run, with which QPT and proof (from the journals)")
+    sub.add_argument("--host", metavar="HOST", help="only this host (a name or a glob pattern, e.g. 'web*')")
+    sub.add_argument("--patch", metavar="ID", help="only this patch ID")
+    sub.add_argument("--json", action="store_true", help="print one JSON document on stdout, nothing else")
+    sub.add_argument("--state-dir", type=Path, default=Path(".qpt-apply"), help="where run journals live")
     sub = commands.add_parser("resume", help="continue an interrupted, halted or killed apply/revert run, with the inventory "
                                              "sources and ansible-playbook options it started with")
     sub.add_argument("run_id", metavar="RUN_ID")
@@ -145,6 +151,10 @@ def _run(args) -> int:
         else:
             sys.stdout.write(report.render(doc, args.format))
         return EXIT_OK
+    if args.command == "history":
+        from . import ledger
+
+        return ledger.main(args.state_dir, host=args.host, patch=args.patch, ui=ui)
     if args.command == "resume":
         return rollout.resume(args.state_dir, args.run_id, args.yes, ui, args.json)
     sources = ansible_options.inventory_sources(args.inventory)

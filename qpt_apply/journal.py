@@ -9,6 +9,7 @@
     report.json junit.xml report.html
 
 One rollout at a time per set of inventory sources: locks/<hash>.lock is flock'ed by the run holding it.
+docs/journal.md describes every file and field; run.json's `format` says which version of it a run was written in.
 """
 
 from __future__ import annotations
@@ -27,6 +28,44 @@ from pathlib import Path
 from typing import Any
 
 from .model import HostResult, InputError
+
+
+# The journal's format, "MAJOR.MINOR", written into every run.json. A change a reader of the previous format could
+# misread bumps MAJOR; a field added, that such a reader can ignore, bumps MINOR. Runs written before the field existed
+# are format 1.0. docs/journal.md is the schema.
+FORMAT = "1.0"
+FORMAT_MAJOR = int(FORMAT.split(".")[0])
+
+
+def journal_format(meta: dict[str, Any]) -> tuple[int, int]:
+    """(major, minor) of a run's format; a run without the field is 1.0."""
+    text = str(meta.get("format", "1.0"))
+    try:
+        major, _, minor = text.partition(".")
+        return int(major), int(minor or 0)
+    except ValueError:
+        raise InputError(f"run {meta.get('run_id', '?')}: journal format {text!r} is not MAJOR.MINOR") from None
+
+
+def check_format(meta: dict[str, Any]) -> dict[str, Any]:
+    """The meta of a run this qpt-apply can read; a newer major is refused rather than misread."""
+    major, minor = journal_format(meta)
+    if major > FORMAT_MAJOR:
+        raise InputError(f"run {meta.get('run_id', '?')} was written in journal format {major}.{minor} by a newer "
+                         f"qpt-apply; this one reads format {FORMAT_MAJOR}.x: read it with that newer qpt-apply")
+    return meta
+
+
+def parse_time(text: Any) -> dt.datetime | None:
+    """A time of the journal, aware: run.json's ISO 8601 with offset, a record's '...Z' with or without fractions;
+    None when there is none."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def _now() -> str:
@@ -78,8 +117,9 @@ class Run:
         run = cls(state_dir / "runs" / (run_id or new_run_id(command)))
         (run.directory / "runner").mkdir(parents=True)
         run.directory.chmod(0o700)
-        run.write_meta({"run_id": run.run_id, "command": command, "options": options, "state": "running",
-                        "started": _now(), "finished": None, "exit_code": None, **_this_process()})
+        run.write_meta({"run_id": run.run_id, "format": FORMAT, "command": command, "options": options,
+                        "state": "running", "started": _now(), "finished": None, "exit_code": None,
+                        **_this_process()})
         return run
 
     @classmethod
@@ -89,12 +129,15 @@ class Run:
             known = sorted(p.name for p in (state_dir / "runs").glob("*")) if (state_dir / "runs").is_dir() else []
             hint = f" (latest: {known[-1]})" if known else ""
             raise InputError(f"no run {run_id!r} in {state_dir}{hint}")
-        return cls(directory)
+        run = cls(directory)
+        _ = run.meta  # a run of a newer journal format is refused here, before anything uses it
+        return run
 
     # -- metadata
     @property
     def meta(self) -> dict[str, Any]:
-        return json.loads((self.directory / "run.json").read_text())
+        """run.json; a run of a newer journal format raises InputError (so nothing rewrites it in an older one)."""
+        return check_format(json.loads((self.directory / "run.json").read_text()))
 
     def write_meta(self, meta: dict[str, Any]) -> None:
         _atomic_write(self.directory / "run.json", json.dumps(meta, indent=2) + "\n")
@@ -167,14 +210,18 @@ class Run:
         return path
 
 
+def runs(state_dir: Path) -> list[Run]:
+    """Every run of the state dir, oldest first (run ids start with their UTC start time)."""
+    return [Run(path.parent) for path in sorted(Path(state_dir).glob("runs/*/run.json"))]
+
+
 def mark_dead_runs(state_dir: Path) -> list[Run]:
     """Runs left `running` by a process that is gone (SIGKILL, crash, reboot) become `killed`, with when
     that was found, and lose what they left half-written in their runner dirs; returns them."""
     from .runner import scrub_artifacts
 
     marked = []
-    for meta_path in sorted(state_dir.glob("runs/*/run.json")):
-        run = Run(meta_path.parent)
+    for run in runs(state_dir):
         with contextlib.suppress(OSError, ValueError):  # a run being removed, or written by hand
             if run._mark_if_dead():
                 scrub_artifacts(run.directory / "runner")

@@ -9,7 +9,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from . import catalog
-from .journal import Run
+from .journal import Run, parse_time
 from .model import HostResult
 
 FORMATS = ("table", "json", "junit", "html")
@@ -70,10 +70,80 @@ def document(run: Run) -> dict[str, Any]:
     }
 
 
+PROTOCOLS = {"rest": "REST", "graphql": "GraphQL"}
+
+
+def proof(host: dict[str, Any]) -> list[dict[str, Any]]:
+    """The functional proof of a host record, one row per API it checked: failures_num at the start, after the
+    wrong password and after the right one, the outcome and, when it is not `fixed`, the check's message."""
+    functional = (host.get("verify") or {}).get("functional")
+    if not isinstance(functional, dict):
+        return []
+    rows = []
+    for key, name in PROTOCOLS.items():
+        entry = functional.get(key)
+        if not isinstance(entry, dict) or entry.get("message") == "not requested":
+            continue
+        start = entry.get("failures_before")
+        rows.append({"api": name, "outcome": entry.get("outcome") or "?",
+                     "counts": [start if start is not None else entry.get("failures_at_start"),
+                                entry.get("failures_after_bad"), entry.get("failures_after_good")],
+                     "message": "" if entry.get("outcome") == "fixed" else entry.get("message") or ""})
+    return rows
+
+
+def timeline(doc: dict[str, Any]) -> dict[str, Any] | None:
+    """Each batch's hosts as bars on one time axis (offsets and widths in % of the run's span), from the records'
+    timings; None when no host has any."""
+    spans = {}
+    for host in doc["hosts"]:
+        timings = host.get("timings") or {}
+        start, end = parse_time(timings.get("start")), parse_time(timings.get("end"))
+        if start and end and end >= start:
+            spans[host["host"]] = (start, end)
+    if not spans:
+        return None
+    first = min(start for start, _ in spans.values())
+    total = max((max(end for _, end in spans.values()) - first).total_seconds(), 0.001)
+    outcomes = {h["host"]: h["outcome"] for h in doc["hosts"]}
+    batches = [list(b) for b in doc.get("batches") or []]
+    batched = {h for b in batches for h in b}
+    if any(h["host"] not in batched for h in doc["hosts"]):
+        batches.append([h["host"] for h in doc["hosts"] if h["host"] not in batched])
+    groups = []
+    for number, members in enumerate(batches, start=1):
+        rows = []
+        for name in members:
+            row = {"host": name, "outcome": outcomes.get(name, "not-run"), "bar": None}
+            if name in spans:
+                start, end = spans[name]
+                seconds = (end - start).total_seconds()
+                row["bar"] = {"left": round((start - first).total_seconds() / total * 100, 2),
+                              "width": round(max(seconds / total * 100, 0.4), 2), "seconds": seconds}
+            rows.append(row)
+        timed = [spans[h] for h in members if h in spans]
+        groups.append({"number": number, "hosts": rows,
+                       "seconds": (max(e for _, e in timed) - min(s for s, _ in timed)).total_seconds()
+                       if timed else None})
+    return {"start": first.strftime("%Y-%m-%d %H:%M:%S UTC"), "seconds": total, "batches": groups}
+
+
+def duration(seconds: Any) -> str:
+    """12.3 s, 2 min 05 s; an em dash for no timing."""
+    if not isinstance(seconds, (int, float)):
+        return "—"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s"
+
+
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("qpt_apply", "templates"),
                       autoescape=select_autoescape(["html", "xml", "j2"]), trim_blocks=True, lstrip_blocks=True)
     env.filters["status_text"] = lambda statuses: ", ".join(f"{k}: {v}" for k, v in (statuses or {}).items())
+    env.filters["duration"] = duration
+    env.filters["proof"] = proof
     return env
 
 
@@ -81,7 +151,7 @@ def render(doc: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(doc, indent=2) + "\n"
     template = {"junit": "junit.xml.j2", "html": "report.html.j2"}[fmt]
-    return _environment().get_template(template).render(doc=doc)
+    return _environment().get_template(template).render(doc=doc, timeline=timeline(doc) if fmt == "html" else None)
 
 
 def write_all(run: Run) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from qpt_apply import report
+from qpt_apply import cli, journal, report
 from qpt_apply.journal import Lock, Run
 from qpt_apply.model import HostResult, InputError
 
@@ -76,3 +76,33 @@ def test_lock_refuses_second_run_and_frees_with_its_process(tmp_path):
     assert again.stale_from == "run-dead"
     again.release()
     assert not again.held_elsewhere
+
+
+def test_journal_format_written_old_runs_read_newer_refused(tmp_path, capsys):
+    run = _run_with_records(tmp_path)
+    assert run.meta["format"] == journal.FORMAT == "1.0"
+    assert journal.journal_format({"format": "1.7"}) == (1, 7)
+
+    # A run written before the field existed is format 1.0 and reads as before.
+    meta = run.meta
+    del meta["format"]
+    run.write_meta(meta)
+    assert journal.journal_format(Run.open(tmp_path, run.run_id).meta) == (1, 0)
+    assert report.document(run)["run_id"] == run.run_id
+
+    # A newer minor only adds fields; a newer major is refused, by name, and never rewritten.
+    run.write_meta({**meta, "format": "1.3", "new_field": True})
+    assert Run.open(tmp_path, run.run_id).meta["new_field"] is True
+    run.write_meta({**meta, "format": "2.0"})
+    written = (run.directory / "run.json").read_text()
+    message = f"run {run.run_id} was written in journal format 2.0 by a newer qpt-apply; this one reads format 1.x"
+    with pytest.raises(InputError, match=message):
+        Run.open(tmp_path, run.run_id)
+    with pytest.raises(InputError, match=message):
+        run.update(state="running")
+    assert cli.main(["report", run.run_id, "--state-dir", str(tmp_path)]) == 2
+    assert message in capsys.readouterr().err
+    assert (run.directory / "run.json").read_text() == written
+    run.write_meta({**meta, "format": "one"})
+    with pytest.raises(InputError, match="is not MAJOR.MINOR"):
+        Run.open(tmp_path, run.run_id)

@@ -185,7 +185,7 @@ def test_composer_update_fault_leaves_the_lock_ahead_of_vendor(lab):
     done = lab.run_as("dev", composer)
     assert done.returncode == 1
     assert "Lab fault composer_update" in done.stderr
-    assert versions(root / "composer.lock")[QPT] == "1.1.57"
+    assert versions(root / "composer.lock")[QPT] == "1.1.58"
     assert versions(root / "vendor/composer/installed.json")[QPT] == "1.1.53"
     assert json.loads((root / "vendor/magento/quality-patches/composer.json").read_text())["version"] == "1.1.53"
     status = lab.run_as("dev", ["php", "vendor/bin/magento-patches", "status", "--format=json", "-n"])
@@ -197,7 +197,7 @@ def test_composer_update_fault_leaves_the_lock_ahead_of_vendor(lab):
     # The fault is still set: installing from the lock is not an update, so it goes through.
     done = lab.run_as("dev", ["composer", "install", "--no-interaction", "--no-progress"])
     assert done.returncode == 0, done.stderr
-    assert versions(root / "vendor/composer/installed.json")[QPT] == "1.1.57"
+    assert versions(root / "vendor/composer/installed.json")[QPT] == "1.1.58"
     assert len(runs(lab, "dev", "composer update")) == 1
 
     lab.clear_faults("dev")

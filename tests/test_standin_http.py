@@ -93,7 +93,7 @@ def shop(server, artifacts, tmp_path):
         root = tmp_path / name / "magento"
         conn = standin.DbConn("127.0.0.1", server.port, database, f"u_{name}", "pw", str(server.socket))
         port = procs.free_port("127.0.0.1")
-        standin.build_magento_root(root, magento="2.4.6-p3", edition="community", qpt="1.1.57", mode=mode,
+        standin.build_magento_root(root, magento="2.4.6-p3", edition="community", qpt="1.1.58", mode=mode,
                                    patch="clean", artifacts=artifacts, db=conn, base_url=f"http://127.0.0.1:{port}")
         pid = procs.spawn(standin.front_command(root, "127.0.0.1", port), cwd=root, log=tmp_path / f"{name}.log")
         started.append(pid)

@@ -43,7 +43,7 @@ def artifacts(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def make_root(artifacts, tmp_path):
-    def make(name="web", *, magento="2.4.6-p3", edition="community", qpt="1.1.57", mode="developer",
+    def make(name="web", *, magento="2.4.6-p3", edition="community", qpt="1.1.58", mode="developer",
              patch="clean") -> Path:
         root = tmp_path / name / "magento"
         standin.build_magento_root(root, magento=magento, edition=edition, qpt=qpt, mode=mode, patch=patch,
@@ -59,14 +59,18 @@ def elsewhere(tmp_path) -> Path:
     return cwd
 
 
-def php(script: Path, *args: str, cwd: Path, path: str | None = None) -> subprocess.CompletedProcess:
+def php(script: Path, *args: str, cwd: Path, path: str | None = None,
+        columns: int | None = None) -> subprocess.CompletedProcess:
     env = {"PATH": path or os.environ["PATH"], "HOME": str(cwd), "LANG": "C.UTF-8"}
+    if columns:
+        env["COLUMNS"] = str(columns)  # Symfony wraps error blocks to the terminal width
     return subprocess.run([shutil.which("php"), str(script), *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=60)
 
 
-def qpt(root: Path, *args: str, cwd: Path, path: str | None = None) -> subprocess.CompletedProcess:
-    return php(root / "vendor/bin/magento-patches", *args, cwd=cwd, path=path)
+def qpt(root: Path, *args: str, cwd: Path, path: str | None = None,
+        columns: int | None = None) -> subprocess.CompletedProcess:
+    return php(root / "vendor/bin/magento-patches", *args, cwd=cwd, path=path, columns=columns)
 
 
 def statuses(root: Path, cwd: Path, path: str | None = None) -> dict[str, str]:
@@ -196,7 +200,7 @@ def test_apply_and_revert_arguments(make_root, elsewhere):
 @pytest.mark.parametrize("magento, release, version_line", [
     ("2.4.7", "1.1.57", "Magento 2 Community Edition, version 2.4.7.0"),
     ("2.4.6-p3", "1.1.53", VERSION_LINE),
-    ("2.4.5-p8", "1.1.57", "Magento 2 Community Edition, version 2.4.5.0-patch8"),
+    ("2.4.5-p8", "1.1.58", "Magento 2 Community Edition, version 2.4.5.0-patch8"),
 ])
 def test_not_offered(make_root, elsewhere, magento, release, version_line):
     root = make_root(magento=magento, qpt=release)
@@ -271,18 +275,70 @@ def test_dependent_patch(make_root, elsewhere):
     assert set(statuses(root, elsewhere).values()) == {"Not applied"}
 
 
-def test_broken_release_fails_every_command(make_root, elsewhere):
-    root = make_root(qpt="1.1.56")
+INTEGRITY_MESSAGE = ("Configuration error - Next patches weren't found: ACSD-48070. Please, check with \"status\" "
+                     "command availability of these patches for the current Magento version.")
+SYNOPSIS = {"status": "status [-f|--format [FORMAT]]", "apply": "apply <list-of-patches>...",
+            "revert": "revert [-a|--all] [--] [<list-of-patches>...]"}
+
+
+def assert_integrity_failure(done: subprocess.CompletedProcess, command: str) -> None:
+    """The unhandled PatchIntegrityException as Symfony prints it: header, padded message block, synopsis."""
+    assert (done.returncode, done.stdout) == (1, ""), done.stderr
+    lines = done.stderr.split("\n")
+    assert lines[:2] == ["", "In OptionalPool.php line 267:"]
+    assert lines[2].strip() == "" and lines[3].strip() == INTEGRITY_MESSAGE and lines[4].strip() == ""
+    assert len(lines[2]) == len(lines[3]) == len(lines[4])  # the block is padded to its widest line
+    assert lines[5:] == ["", SYNOPSIS[command], "", ""]
+
+
+@pytest.mark.parametrize("release", ["1.1.56", "1.1.57"])
+def test_broken_release_fails_every_command(make_root, elsewhere, release):
+    root = make_root(qpt=release)
     before = digest(root)
     for args in (["status", "--format=json"], ["status"], ["apply", "ACSD-61103"], ["revert", "ACSD-61103"]):
-        done = qpt(root, *args, "-n", cwd=elsewhere)
-        assert done.returncode == 1, args
-        assert done.stdout == ""
-        assert re.search(r"^In OptionalPool\.php line \d+:$", done.stderr, re.M)
-        message = " ".join(line.strip() for line in done.stderr.splitlines()[2:6])
-        assert "Configuration error - Next patches weren't found: ACSD-48070." in message
+        # Wide enough for the message to stay on one line, as on a wide terminal.
+        assert_integrity_failure(qpt(root, *args, "-n", cwd=elsewhere, columns=400), args[0])
+    # At the default 80 columns Symfony cuts the message into pieces of the block's width.
+    done = qpt(root, "status", "--format=json", "-n", cwd=elsewhere)
+    assert done.returncode == 1 and done.stderr.splitlines()[1] == "In OptionalPool.php line 267:"
+    pieces = [line[2:-2] for line in done.stderr.split("\n")[3:6]]
+    assert all(len(line) == 79 for line in done.stderr.split("\n")[2:7])
+    assert "".join(pieces).rstrip() == INTEGRITY_MESSAGE
     assert digest(root) == before
     assert qpt(root, "--version", cwd=elsewhere).returncode == 0
+
+
+def test_release_1_1_57_breaks_open_source_2_4_4_to_2_4_6_only(make_root, elsewhere):
+    assert_integrity_failure(qpt(make_root("old", magento="2.4.5-p8", qpt="1.1.57"), "status", "-n",
+                                 cwd=elsewhere, columns=400), "status")
+    # Not on 2.4.7 (the patch needing ACSD-48070 is not offered there), not on Adobe Commerce (it ships ACSD-48070).
+    assert "ACSD-62872" not in statuses(make_root("new", magento="2.4.7", qpt="1.1.57"), elsewhere)
+    commerce = make_root("commerce", edition="enterprise", qpt="1.1.57")
+    done = qpt(commerce, "status", "--format=json", "-n", cwd=elsewhere)
+    assert (done.returncode, done.stderr) == (0, "")
+    rows = {row["Id"]: row for row in json.loads(done.stdout)}
+    assert rows["ACSD-48070"]["Status"] == rows["ACSD-62872"]["Status"] == "Not applied"
+    assert "Required patches:\n - ACSD-48070\n" in rows["ACSD-62872"]["Details"]
+    done = qpt(commerce, "apply", "ACSD-61103", "-n", cwd=elsewhere)
+    assert (done.returncode, done.stdout.splitlines()[0]) == (0, "Patch ACSD-61103 has been applied")
+    # Applying the Open Source patch brings the Commerce one it requires along, first.
+    done = qpt(commerce, "apply", "ACSD-62872", "-n", cwd=elsewhere)
+    assert done.returncode == 0
+    assert done.stdout.index("Patch ACSD-48070 has been applied") < done.stdout.index(
+        "Patch ACSD-62872 has been applied")
+
+
+def test_release_1_1_58_works_everywhere(make_root, elsewhere):
+    for name, magento, edition in (("os246", "2.4.6-p3", "community"), ("os245", "2.4.5-p8", "community"),
+                                   ("ac246", "2.4.6-p3", "enterprise")):
+        root = make_root(name, magento=magento, edition=edition, qpt="1.1.58")
+        done = qpt(root, "status", "--format=json", "-n", cwd=elsewhere)
+        assert (done.returncode, done.stderr) == (0, ""), name
+        rows = {row["Id"]: row for row in json.loads(done.stdout)}
+        assert rows["ACSD-62872"]["Status"] == "Not applied" and "Required" not in rows["ACSD-62872"]["Details"]
+        assert ("ACSD-48070" in rows) == (edition == "enterprise")
+        done = qpt(root, "apply", "ACSD-62872", "-n", cwd=elsewhere)
+        assert (done.returncode, done.stdout.splitlines()[0]) == (0, "Patch ACSD-62872 has been applied"), name
 
 
 def test_needs_git_or_patch(make_root, elsewhere, tmp_path):
@@ -330,9 +386,9 @@ def test_composer_update_moves_qpt_forward(make_root, elsewhere):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     lock = json.loads((root / "composer.lock").read_text())
-    assert {p["name"]: p["version"] for p in lock["packages"]}["magento/quality-patches"] == "1.1.57"
+    assert {p["name"]: p["version"] for p in lock["packages"]}["magento/quality-patches"] == "1.1.58"
     installed = json.loads((root / "vendor/composer/installed.json").read_text())
-    assert {p["name"]: p["version"] for p in installed["packages"]}["magento/quality-patches"] == "1.1.57"
+    assert {p["name"]: p["version"] for p in installed["packages"]}["magento/quality-patches"] == "1.1.58"
     assert statuses(root, elsewhere)["ACSD-61103"] == "Not applied"
 
 

@@ -32,7 +32,7 @@ from ..paths import LAB_ASSETS
 
 SOURCES = LAB_ASSETS / "standin"
 
-QPT_VERSIONS: tuple[str, ...] = ("1.1.53", "1.1.54", "1.1.55", "1.1.56", "1.1.57")
+QPT_VERSIONS: tuple[str, ...] = ("1.1.53", "1.1.54", "1.1.55", "1.1.56", "1.1.57", "1.1.58")
 MAGENTO_VERSIONS: tuple[str, ...] = (
     "2.4.5", *(f"2.4.5-p{n}" for n in range(1, 11)),
     "2.4.6", *(f"2.4.6-p{n}" for n in range(1, 9)),
@@ -83,8 +83,19 @@ QUALITY_PATCHES: dict[str, dict] = {
     "ACSD-48070": {
         "title": "Fixes the issue where the customer grid is not reindexed after a customer is unlocked.",
         "categories": ["Customer", "Admin"],
-        "packages": {"magento/magento2-base": {"2.4.4-p2": "os/ACSD-48070_2.4.4-p2.patch"}},
-        "since": "1.1.56",
+        # Adobe Commerce only; 1.1.56 requires it without shipping it at all.
+        "packages": {"magento/magento2-ee-base": {">=2.4.4 <2.4.7": "commerce/ACSD-48070_2.4.4-p2.patch"}},
+        "since": "1.1.57",
+    },
+    "ACSD-62872": {
+        "title": "Fixes the issue where empty customer sections are read from the browser local storage as if "
+                 "they held data.",
+        "categories": ["Customer"],
+        "packages": {"magento/magento2-base": {">=2.4.4 <2.4.7": "os/ACSD-62872_2.4.4.patch"}},
+        "since": "1.1.57",
+        # 1.1.57 shipped this Open Source patch requiring a patch that exists for Adobe Commerce only: on
+        # Magento Open Source 2.4.4 - 2.4.6 every command fails. 1.1.58 dropped the requirement.
+        "require_by_release": {"1.1.57": ["ACSD-48070"]},
     },
 }
 
