@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def changing(sub: argparse.ArgumentParser) -> None:
         """Options of the commands that change hosts."""
+        sub.add_argument("--no-drain", action="store_true",
+                         help="change nodes while in their load balancer's rotation (default: drain each node "
+                              "first, put it back once it serves)")
         sub.add_argument("--take-over", metavar="RUN_ID",
                          help="take over the host locks of RUN_ID, a rollout from another controller that is gone "
                               "(a lock whose holder died on this controller is taken over by itself)")
@@ -51,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("plan", help="preview a rollout: each host's action, the batches (changes nothing)")
     common(sub)
     sub.add_argument("--batches", default="1,25%,100%", help="batch sizes, canary first (default 1,25%%,100%%)")
+    sub.add_argument("--no-drain", action="store_true", help="plan a rollout that does not drain nodes")
     sub = commands.add_parser("apply", help="roll the patch(es) out, canary first")
     common(sub)
     sub.add_argument("--batches", default="1,25%,100%", help="batch sizes, canary first (default 1,25%%,100%%)")
@@ -169,6 +173,7 @@ def _run(args) -> int:
         command=args.command, inventory=sources, ansible=ansible, patches=model.validate_patches(args.patches),
         state_dir=args.state_dir, limit=args.limit, serial=model.parse_batches(getattr(args, "batches", None)),
         max_failed=getattr(args, "max_failed", 0), maintenance=getattr(args, "maintenance", False),
+        drain=not getattr(args, "no_drain", False),
         rollback_failed=getattr(args, "rollback_failed", False), take_over=getattr(args, "take_over", None) or "",
         restore_package=getattr(args, "restore_package", False), functional=getattr(args, "functional", False),
         yes=getattr(args, "yes", False), json=args.json, dry_run=getattr(args, "dry_run", False),

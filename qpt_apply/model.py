@@ -8,6 +8,7 @@ from typing import Any
 from . import paths  # noqa: F401  (puts the collection's module_utils on sys.path)
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import (  # noqa: E402
     SERIAL_ITEM, patch_id_problem)
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_batches import batches  # noqa: E402
 
 DEFAULT_PATCHES = ("ACSD-61103",)
 DEFAULT_BATCHES = ("1", "25%", "100%")
@@ -39,21 +40,8 @@ def parse_batches(text: str | None) -> list[int | str]:
 
 
 def batch_hosts(hosts: list[str], serial: list[int | str]) -> list[list[str]]:
-    """Split hosts into batches exactly as Ansible's `serial` does (sizes from the play's host count)."""
-    total = len(hosts)
-
-    def size(value: int | str) -> int:
-        if isinstance(value, str):
-            return int(int(value[:-1]) / 100.0 * total) or 1
-        return value
-
-    batches, position, index = [], 0, 0
-    while position < total:
-        count = size(serial[min(index, len(serial) - 1)])
-        batches.append(hosts[position:position + count])
-        position += count
-        index += 1
-    return batches
+    """Split hosts into batches exactly as Ansible's `serial` does (the collection's one rule)."""
+    return batches(hosts, serial)
 
 
 @dataclass

@@ -29,10 +29,12 @@ CLOUD_GROUP = "magento_cloud"
 CLI_VARIABLES = {
     "qpt_patches": "--patch",
     "qpt_serial": "--batches",
+    "qpt_rollout_serial": "--batches",
     "qpt_max_failed_hosts": "--max-failed",
     "qpt_hosts": "--limit (or -i HOST1,HOST2,)",
     "qpt_stop_file": "Ctrl-C (qpt-apply stops between batches itself)",
     "magento_maintenance_enabled": "--maintenance",
+    "qpt_drain": "--no-drain",
     "qpt_package_restore": "--restore-package",
     "qpt_verify_functional": "--functional",
     "qpt_cloud_dry_run": "--dry-run",
@@ -54,6 +56,7 @@ class Options:
     serial: list[int | str] = field(default_factory=lambda: [1, "25%", "100%"])
     max_failed: int = 0
     maintenance: bool = False
+    drain: bool = True         # take each node out of its load balancer around its change
     rollback_failed: bool = False
     restore_package: bool = False
     functional: bool = False
@@ -86,7 +89,9 @@ def extravars(options: Options, run: Run, **more: Any) -> dict[str, Any]:
         # Written with each host's lock and transaction: the host knows which run changed it.
         "qpt_run_id": run.run_id, "qpt_lock_takeover": options.take_over,
         "qpt_patches": options.patches, "qpt_max_failed_hosts": options.max_failed, "qpt_serial": options.serial,
+        "qpt_rollout_serial": options.serial,
         "qpt_hosts": hosts_pattern(options), "magento_maintenance_enabled": options.maintenance,
+        "qpt_drain": options.drain,
         "qpt_package_restore": options.restore_package, "qpt_verify_functional": options.functional, **more})
 
 

@@ -14,7 +14,7 @@ def test_restore_refuses_when_composer_files_moved_on(lab_factory, tmp_path):
     lab = lab_factory([{"name": "web1", "qpt": "1.1.53", "mode": "developer"}])
     applied = run_playbook("apply.yml", lab.inventory, tmp_path / "apply")
     assert applied.records["web1"]["action"] == "update-qpt-then-apply", applied.output[-3000:]
-    assert composer_version(lab.root("web1")) == "1.1.57"
+    assert composer_version(lab.root("web1")) == "1.1.58"
     # Someone changes composer.json after the rollout (here: a new requirement's metadata).
     manifest = lab.root("web1") / "composer.json"
     data = json.loads(manifest.read_text())
@@ -27,5 +27,5 @@ def test_restore_refuses_when_composer_files_moved_on(lab_factory, tmp_path):
     record = reverted.records["web1"]
     assert record["outcome"] == "failed" and record["reason"]["code"] == "qpt-restore-refused", record
     assert (manifest.read_bytes(), (lab.root("web1") / "composer.lock").read_bytes()) == before
-    assert composer_version(lab.root("web1")) == "1.1.57"
+    assert composer_version(lab.root("web1")) == "1.1.58"
     assert qpt_status(lab, "web1") == "Not applied"  # the patch itself was reverted

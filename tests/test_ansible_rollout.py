@@ -86,10 +86,10 @@ def test_check_mode_is_a_byte_identical_preview(fleet):
     }
     assert all(r["check_mode"] for r in run.records.values())
     # composer resolved (dry run) what it would install: the newest release that is not known-bad.
-    assert (run.records["web1"]["qpt_after"], run.records["web5"]["qpt_after"]) == ("1.1.57", "1.1.57")
+    assert (run.records["web1"]["qpt_after"], run.records["web5"]["qpt_after"]) == ("1.1.58", "1.1.58")
     assert run.records["web2"]["status_after"] == {PATCH: "Applied"}
     steps = run.records["web1"]["steps"]
-    assert steps[0] == "would update magento/quality-patches 1.1.53 -> 1.1.57"
+    assert steps[0] == "would update magento/quality-patches 1.1.53 -> 1.1.58"
     assert "would run bin/magento setup:di:compile" in steps and "would enable maintenance mode" in steps
     assert "would run bin/magento setup:di:compile" not in run.records["web5"]["steps"]  # developer mode
     assert run.rc != 0 and run.recap["web6"]["failed"] == 1  # a conflict would fail: said so
@@ -121,12 +121,12 @@ def test_apply_rolls_out_canary_first(fleet):
         assert all(fingerprints_present(lab.root(host)).values()), host
         assert records[host]["status_after"] == {PATCH: "Applied"} and records[host]["verify"]["status"] == "Applied"
     assert {h: composer_version(lab.root(h)) for h in HOSTS} == {
-        "web1": "1.1.57", "web2": "1.1.55", "web3": "1.1.55", "web4": "1.1.55", "web5": "1.1.57", "web6": "1.1.55"}
+        "web1": "1.1.58", "web2": "1.1.55", "web3": "1.1.55", "web4": "1.1.55", "web5": "1.1.58", "web6": "1.1.55"}
     assert {h: (records[h]["action"], records[h]["outcome"]) for h in HOSTS} == {
         "web1": ("update-qpt-then-apply", "changed"), "web2": ("apply", "changed"),
         "web3": ("already-applied", "ok"), "web4": ("skip-incompatible", "skipped"),
         "web5": ("update-qpt-then-apply", "changed"), "web6": ("conflict", "failed")}
-    assert (records["web1"]["qpt_before"], records["web1"]["qpt_after"]) == ("1.1.53", "1.1.57")
+    assert (records["web1"]["qpt_before"], records["web1"]["qpt_after"]) == ("1.1.53", "1.1.58")
     assert (lab.root("web1") / records["web1"]["backup"] / "composer.lock").is_file()
 
     # 2.4.7 skipped with its reason; the conflict host failed with QPT's words and is untouched.

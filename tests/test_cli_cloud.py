@@ -41,7 +41,7 @@ def test_dry_run_then_apply_then_revert_through_the_cli(make_project, tmp_path):
     assert by_host["shop-production"]["action"] == "update-qpt-then-add"
     assert by_host["shop-production"]["cloud"]["commit"] == shop.head("production")
     assert yaml_patches(shop.show("production", ".magento.env.yaml")) == yaml_patches(original) + [ID]
-    assert shop.locked("production", "magento/quality-patches") == "1.1.57"
+    assert shop.locked("production", "magento/quality-patches") == "1.1.58"
     assert by_host["legacy-production"]["outcome"] == "skipped"
     assert by_host["legacy-production"]["reason"]["code"] == "not-offered"
     assert legacy.refs() == refs[1]

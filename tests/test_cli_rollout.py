@@ -113,7 +113,7 @@ def test_plan_then_apply_on_a_mixed_fleet(mixed_lab, tmp_path):
     for name in lab.names:
         assert by_host[name]["status_after"][PATCH] == host_status(lab, name), name
         assert by_host[name]["qpt_after"] == locked_qpt(lab, name), name
-    assert locked_qpt(lab, "web1") == "1.1.57" and fingerprinted(lab, "web1")
+    assert locked_qpt(lab, "web1") == "1.1.58" and fingerprinted(lab, "web1")
     assert all(host_status(lab, n) == "Applied" and fingerprinted(lab, n) for n in ("web1", "web2", "web3", "web6"))
     assert by_host["web4"]["outcome"] == "skipped" and by_host["web4"]["reason"]["code"] == "not-offered"
     assert by_host["web5"]["outcome"] == "failed" and by_host["web5"]["reason"]["code"] == "conflict"

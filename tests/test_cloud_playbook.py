@@ -311,15 +311,15 @@ def test_old_qpt_lock_is_moved_and_committed_with_the_edit(make_project, run_clo
     assert result.rc == 0, result
     record = result["shop"]
     assert (record["action"], record["outcome"]) == ("update-qpt-then-add", "changed")
-    assert (record["qpt_before"], record["qpt_after"]) == ("1.1.53", "1.1.57")
-    assert project.locked("production", "magento/quality-patches") == "1.1.57"
+    assert (record["qpt_before"], record["qpt_after"]) == ("1.1.53", "1.1.58")
+    assert project.locked("production", "magento/quality-patches") == "1.1.58"
     assert sorted(project.changed_files("production")) == [".magento.env.yaml", "composer.lock"]
     assert yaml_patches(project.show("production", ".magento.env.yaml")) == [ID]
-    assert "magento/quality-patches 1.1.53 -> 1.1.57 in composer.lock" in project.message("production")
+    assert "magento/quality-patches 1.1.53 -> 1.1.58 in composer.lock" in project.message("production")
     # Magento itself did not move, nor did composer.json.
     assert project.locked("production", "magento/product-community-edition") == "2.4.6-p3"
     assert result["narrow"]["action"] == "update-qpt-then-add"
-    assert narrow.locked("production", "magento/quality-patches") == "1.1.57"
+    assert narrow.locked("production", "magento/quality-patches") == "1.1.58"
     assert sorted(narrow.changed_files("production")) == [".magento.env.yaml", "composer.lock"]
 
 
@@ -331,7 +331,7 @@ def test_known_bad_qpt_is_replaced_and_ece_tools_moves_with_it(make_project, run
     record = result["shop"]
     # Already listed, but the build would fail on 1.1.56: only the lock moves.
     assert (record["action"], record["outcome"]) == ("update-qpt", "changed")
-    assert project.locked("production", "magento/quality-patches") == "1.1.57"
+    assert project.locked("production", "magento/quality-patches") == "1.1.58"
     assert project.locked("production", "magento/ece-tools") == "2002.1.20"
     assert project.changed_files("production") == ["composer.lock"]
 
@@ -452,9 +452,9 @@ def test_dry_run_leaves_every_remote_ref_unchanged_and_shows_the_change(make_pro
             ("update-qpt-then-add", "would-change", True)
         assert record["cloud"]["commit"] is None and record["cloud"]["pushed"] is False
         assert "+      - " + ID in record["cloud"]["diff"]
-        assert '"version": "1.1.57"' in record["cloud"]["diff"]
+        assert '"version": "1.1.58"' in record["cloud"]["diff"]
         assert ID in record["cloud"]["commit_message"]
-        assert record["qpt_after"] == "1.1.57"
+        assert record["qpt_after"] == "1.1.58"
         clone = Path(record["cloud"]["clone"])
         assert git(clone, "status", "--porcelain") == ""
     assert result["outlet"]["outcome"] == "skipped"

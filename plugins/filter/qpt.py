@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.qpt_apply.magento.plugins.module_utils import qpt_decision, qpt_record
+from ansible_collections.qpt_apply.magento.plugins.module_utils import qpt_batches, qpt_decision, qpt_record
 from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import composer_problem
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import input_problems, patch_list_problems
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_versions import matches
@@ -42,4 +42,6 @@ class FilterModule(object):
             "verify_summary": qpt_record.verify_summary,
             "result_record": qpt_record.result_record,
             "cloud_record": qpt_record.cloud_record,
+            "batches": qpt_batches.batches,
+            "drain_refusals": qpt_batches.drain_refusals,
         }

@@ -1,4 +1,6 @@
 # -*- coding: utf-8 -*-
+# Copyright: qpt-apply contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
 """Does the node serve? One HTTP GET of its base URL (or health URL), as a customer's browser would.
 
 A patched host only counts as done when it answers: a missed DI compile shows as HTTP 500, a

@@ -1,4 +1,6 @@
 # -*- coding: utf-8 -*-
+# Copyright: qpt-apply contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
 """Reading a Magento 2 host: composer metadata, app/etc/env.php, QPT output, patch fingerprints.
 
 This is the only code of qpt-apply that parses what Magento, Composer and the Quality Patches Tool

@@ -1,4 +1,6 @@
 # -*- coding: utf-8 -*-
+# Copyright: qpt-apply contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
 """The host remembers qpt-apply's change: <magento root>/var/qpt-apply/state.json.
 
     {"format": 1,

@@ -54,6 +54,9 @@ def _get(data, *path):
 def _failure_reason(inputs):
     failed_result = inputs.get("failed_result") or {}
     reason = failed_result.get("reason") if isinstance(failed_result, dict) else None
+    if isinstance(failed_result, dict) and failed_result.get("socket") and failed_result.get("backend"):
+        # The load balancer refused or could not be reached: the node was not changed.
+        return {"code": "load-balancer", "message": str(failed_result.get("msg") or "")}, ""
     if isinstance(reason, dict) and reason.get("code"):
         return dict(reason), failed_result.get("output") or ""
     for key in ("maintenance_failure", "post_failure", "verify_failure"):
@@ -166,6 +169,10 @@ def result_record(inputs):
         reason = dict(decision.get("reason") or reason_of())
     if reason.get("code") is None:
         reason["message"] = reason.get("message") or ""
+    load_balancer = _load_balancer(inputs.get("load_balancer"))
+    if failed and load_balancer and load_balancer["state"] in ("drain", "maint"):
+        reason = dict(reason, message=reason.get("message", "") + " - left out of rotation (%s in backend %s)"
+                      % (load_balancer["state"], load_balancer["backend"]))
     if failed and rollback:
         reason = dict(reason, message=reason.get("message", "") + _rollback_note(rollback, inputs))
         if not rollback.get("done"):
@@ -209,6 +216,7 @@ def result_record(inputs):
         "backup": package.get("backup") or restore.get("backup"),
         "health": _final_health(inputs),
         "transaction": _transaction_summary(inputs),
+        "load_balancer": load_balancer,
         "rollback": ({"done": bool(rollback.get("done")), "patches": list(rollback.get("ids") or []),
                       "steps": list(rollback.get("steps") or []), "failure": rollback.get("failure")}
                      if rollback else None),
@@ -218,6 +226,15 @@ def result_record(inputs):
     if mode == "verify" and action not in ("unreachable", "skip-incompatible"):
         record["action"] = "verify"
     return record
+
+
+def _load_balancer(result):
+    """{backend, server, state, status} of the node as the last load-balancer call left it, or None."""
+    if not isinstance(result, dict) or result.get("skipped") or not (result.get("after") or result.get("before")):
+        return None
+    server = result.get("after") or result.get("before")
+    return {"backend": result.get("backend") or server.get("backend"), "server": result.get("server") or
+            server.get("name"), "state": server.get("admin_state"), "status": server.get("status")}
 
 
 def _final_health(inputs):

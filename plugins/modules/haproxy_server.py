@@ -1,8 +1,11 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
+# Copyright: qpt-apply contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
 """Drain, ready, put in maintenance or read one HAProxy server through the runtime API's unix socket.
 
-Our own rather than community.general.haproxy: only ansible-core is a dependency here (no collections to install), and this needs nothing but the socket and the standard library.
+Our own rather than community.general.haproxy: only ansible-core is a dependency here (no collections
+to install), and this needs nothing but the socket and the standard library.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ description:
   - A server already in the wanted administrative state is left alone (C(changed=false)); the wait
     still applies.
 version_added: "0.1.0"
-author: qpt-apply
+author: qpt-apply contributors (@qpt-apply)
 options:
   socket:
     description: Path of HAProxy's runtime API unix socket on the host the module runs on; it must allow the C(admin) level.
@@ -64,6 +67,13 @@ options:
     description: Seconds to wait for the server's sessions to end after C(drain) or C(maint).
     type: int
     default: 60
+  keep_serving:
+    description:
+      - With C(drain) or C(maint), refuse (fail, send nothing) unless at least this many other servers of
+        the backend are ready and UP, so the last nodes in service are never taken out.
+      - C(0) never refuses.
+    type: int
+    default: 0
 notes:
   - Check mode reads the server and reports what would change; it sends no C(set) command and does
     not wait.
@@ -101,6 +111,16 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+backend:
+  description: The backend, as given.
+  type: str
+  returned: always
+  sample: shop1
+server:
+  description: The server, as given.
+  type: str
+  returned: always
+  sample: shop1-web1
 before:
   description: The server as read before any change.
   type: dict
@@ -308,8 +328,8 @@ class Server:
         self.label = "%s/%s at %s" % (self.backend, self.name, params["socket"])
 
     def fail(self, msg, **extra):
-        self.module.fail_json(msg=msg, socket=self.module.params["socket"], backend=self.backend,
-                              server=self.name, **extra)
+        self.module.fail_json(**dict(extra, msg=msg, socket=self.module.params["socket"], backend=self.backend,
+                                     server=self.name))
 
     def call(self, line):
         try:
@@ -371,12 +391,18 @@ def run(module):
     target = params["state"]
     server = Server(module)
     before = server.read()
-    result = {"changed": False, "command": None, "before": before, "waited": 0.0}
+    result = {"changed": False, "command": None, "before": before, "waited": 0.0, "backend": server.backend,
+              "server": server.name}
     if target == "query":
         return finish(result, before, "%s is %s (%s)" % (server.label, before["admin_state"], before["status"]))
 
     line = "set server %s/%s state %s" % (server.backend, server.name, target)
     needed = before["admin_state"] != target
+    if needed and target != "ready" and params["keep_serving"] > before["others_serving"]:
+        # The last nodes in service stay in: customers would see errors instead of a slower shop.
+        server.fail("refused to %s %s: only %d other server(s) of backend %s serve, keep_serving=%d"
+                    % (target, server.label, before["others_serving"], server.backend, params["keep_serving"]),
+                    **without_msg(result))
     if module.check_mode:
         result.update(changed=needed, command=line if needed else None)
         would = "would set %s (%s -> %s)" % (server.label, before["admin_state"], target) if needed \
@@ -433,10 +459,11 @@ def main():
             "wait": {"type": "bool", "default": True},
             "wait_timeout": {"type": "int", "default": 30},
             "drain_timeout": {"type": "int", "default": 60},
+            "keep_serving": {"type": "int", "default": 0},
         },
         supports_check_mode=True,
     )
-    for option in ("wait_timeout", "drain_timeout"):
+    for option in ("wait_timeout", "drain_timeout", "keep_serving"):
         if module.params[option] < 0:
             module.fail_json(msg="%s must be 0 or more, not %d" % (option, module.params[option]))
     module.exit_json(**run(module))

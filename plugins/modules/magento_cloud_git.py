@@ -1,5 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
+# Copyright: qpt-apply contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
 """Keep a clone of a cloud environment branch, commit an edit to it and push it without force."""
 
 from __future__ import annotations
@@ -12,13 +14,13 @@ description:
   - O(state=synced) makes a clone of O(repo) in the cache (one clone per repository URL and branch,
     so parallel forks never share a work tree), fetches O(branch) and resets the clone to the remote
     branch. The cache belongs to this module, and local edits in it are discarded.
-  - O(state=published) stages O(files), commits them with O(message) and pushes to O(branch) without
+  - O(state=published) stages O(files), commits them with O(commit_message) and pushes to O(branch) without
     force. When the remote moved, it fetches and rebases once and pushes again; a conflict (or a second
     refusal) resets the clone to the remote branch and fails, leaving the remote unchanged. With
     O(dry_run) it reports the diff and the commit it would make, then resets the clone.
   - O(state=reset) resets the clone to the remote branch (used after a failure).
 version_added: "0.1.0"
-author: qpt-apply
+author: qpt-apply contributors (@qpt-apply)
 options:
   state:
     description: What to do.
@@ -42,7 +44,7 @@ options:
     type: list
     elements: str
     default: []
-  message:
+  commit_message:
     description: Commit message, for O(state=published).
     type: str
     default: ""
@@ -224,7 +226,7 @@ def publish(module, repo, branch, params):
     _rc, changed_files, _err = repo.run("diff", "--cached", "--name-only", "--", *files)
     changed_files = [line for line in changed_files.splitlines() if line]
     result = dict(path=repo.path, base=base, head=base, commit=None, pushed=False, rebased=False,
-                  message=params["message"],
+                  message=params["commit_message"],
                   would_commit=bool(changed_files), files_changed=changed_files, diff="", remote_head=base)
     if not changed_files:
         repo.reset_to(remote_ref)
@@ -235,7 +237,7 @@ def publish(module, repo, branch, params):
         repo.reset_to(remote_ref)
         return result
     # Only the named files go into the commit, whatever else the work tree holds.
-    repo.run("commit", "--quiet", "-m", params["message"])
+    repo.run("commit", "--quiet", "-m", params["commit_message"])
     result["commit"] = result["head"] = repo.rev("HEAD")
     if not params["push"]:
         return result
@@ -287,7 +289,7 @@ def main():
             branch=dict(type="str", required=True),
             cache_dir=dict(type="path", required=True),
             files=dict(type="list", elements="str", default=[]),
-            message=dict(type="str", default=""),
+            commit_message=dict(type="str", default=""),
             author_name=dict(type="str", default="qpt-apply"),
             author_email=dict(type="str", default="qpt-apply@localhost"),
             push=dict(type="bool", default=True),
@@ -300,8 +302,8 @@ def main():
     rc, _out, _err = module.run_command(["git", "check-ref-format", "--branch", branch])
     if rc != 0 or branch.startswith("-"):
         module.fail_json(msg="%r is not a valid branch name" % branch, reason_code="bad-input")
-    if params["state"] == "published" and (not params["files"] or not params["message"].strip()):
-        module.fail_json(msg="files and message are required to publish", reason_code="bad-input")
+    if params["state"] == "published" and (not params["files"] or not params["commit_message"].strip()):
+        module.fail_json(msg="files and commit_message are required to publish", reason_code="bad-input")
     env = {
         "GIT_TERMINAL_PROMPT": "0",  # never wait for a password on the controller
         "GIT_AUTHOR_NAME": params["author_name"],

@@ -1,5 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
+# Copyright: qpt-apply contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
 """Read the patch status of a deployed Adobe Commerce Cloud environment over SSH (read-only)."""
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ description:
     cloud environments; the build applies patches).
   - Read only; supports check mode.
 version_added: "0.1.0"
-author: qpt-apply
+author: qpt-apply contributors (@qpt-apply)
 options:
   ssh:
     description: C(user@host) of the environment (the SSH login lands in the project root).

@@ -1,5 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
+# Copyright: qpt-apply contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
 """Read a Magento project's composer.lock and decide what listing Quality Patches needs."""
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ description:
     whether the locked QPT offers it (minimum version, known-bad releases).
   - Read only; supports check mode.
 version_added: "0.1.0"
-author: qpt-apply
+author: qpt-apply contributors (@qpt-apply)
 options:
   path:
     description: The project directory or its C(composer.lock).

@@ -1,5 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
+# Copyright: qpt-apply contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
 """Add or remove Quality Patches in stage.build.QUALITY_PATCHES of a .magento.env.yaml."""
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ description:
     leaves the file untouched.
   - Needs C(ruamel.yaml) on the machine the module runs on (the controller for cloud projects).
 version_added: "0.1.0"
-author: qpt-apply
+author: qpt-apply contributors (@qpt-apply)
 options:
   path:
     description: Path of the C(.magento.env.yaml) file.

@@ -1,5 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
+# Copyright: qpt-apply contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
 """Read-only facts about one Magento 2 installation, for qpt-apply."""
 
 from __future__ import absolute_import, division, print_function
@@ -45,7 +47,7 @@ options:
         C(generated/), and a read writes nothing.
     type: str
     default: ""
-author: qpt-apply
+author: qpt-apply contributors (@qpt-apply)
 """
 
 EXAMPLES = r"""

@@ -1,5 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
+# Copyright: qpt-apply contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
 """Reproduce the ACSD-61103 check on a Magento node: one wrong and one right API login per protocol."""
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ description:
   - Never creates, changes or deletes customers itself; the only writes are Magento's own reactions
     to the two logins.
 version_added: "0.1.0"
-author: qpt-apply
+author: qpt-apply contributors (@qpt-apply)
 options:
   magento_root:
     description: Magento root on the node (holds C(app/etc/env.php)).

@@ -1,5 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
+# Copyright: qpt-apply contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
 """Ansible module: make a changed patch live - DI compile, cache clean or flush, PHP reload."""
 
 from __future__ import absolute_import, division, print_function
@@ -40,7 +42,7 @@ options:
     type: list
     elements: str
     default: []
-author: qpt-apply
+author: qpt-apply contributors (@qpt-apply)
 """
 
 EXAMPLES = r"""

@@ -1,5 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
+# Copyright: qpt-apply contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
 """Update magento/quality-patches with composer (backing up composer.json/lock first), or restore it."""
 
 from __future__ import absolute_import, division, print_function
@@ -60,7 +62,7 @@ options:
       Resolving a full Magento project can take a while; without it the preview names the constraint only.
     type: bool
     default: true
-author: qpt-apply
+author: qpt-apply contributors (@qpt-apply)
 """
 
 EXAMPLES = r"""

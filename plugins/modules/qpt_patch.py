@@ -1,5 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
+# Copyright: qpt-apply contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
 """Apply or revert Quality Patches Tool patches on one Magento host, idempotently."""
 
 from __future__ import absolute_import, division, print_function
@@ -37,7 +39,7 @@ options:
         Leave empty whenever anything may have changed since."
     type: dict
     default: {}
-author: qpt-apply
+author: qpt-apply contributors (@qpt-apply)
 """
 
 EXAMPLES = r"""

@@ -1,5 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
+# Copyright: qpt-apply contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
 """Ansible module: the host-side lock and transaction record of a qpt-apply change."""
 
 from __future__ import absolute_import, division, print_function
@@ -92,7 +94,7 @@ options:
     description: Tries before the node counts as not serving (1 s apart).
     type: int
     default: 5
-author: qpt-apply
+author: qpt-apply contributors (@qpt-apply)
 """
 
 EXAMPLES = r"""

@@ -63,3 +63,17 @@ def test_input_problems():
     assert input_problems(["ACSD-61103"], [1, "25%"], 0, {"ACSD-61103": ENTRY}) == []
     problems = input_problems(["nope"], [0], -1, {})
     assert len(problems) == 3 and "not a QPT patch ID" in problems[0]
+
+
+def test_batches_follow_serial_and_refuse_emptying_a_backend():
+    from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_batches import batches, drain_refusals
+
+    hosts = ["a1", "a2", "a3", "b1"]
+    assert batches(hosts, [1, "25%", "100%"]) == [["a1"], ["a2"], ["a3", "b1"]]
+    assert batches(hosts, "100%") == [hosts]
+    lb = {"haproxy_host": "lb", "haproxy_socket": "/run/haproxy.sock"}
+    hostvars = {h: dict(lb, haproxy_backend="shop_a") for h in ("a1", "a2", "a3")}
+    assert drain_refusals(hostvars, hosts, [1, "25%", "100%"]) == []
+    refused = drain_refusals(hostvars, hosts, ["100%"])
+    assert len(refused) == 1 and "backend shop_a" in refused[0] and "batch 1 (4 hosts)" in refused[0]
+    assert drain_refusals({}, hosts, ["100%"]) == []  # no load balancer, nothing to protect

@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+# Copyright: qpt-apply contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+"""Rolling batches: how Ansible's `serial` splits the hosts, and which batches a load balancer forbids.
+
+One home for both, so the CLI's plan, the playbooks and the journal agree on who goes when.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+def batches(hosts, serial):
+    """Split hosts into batches exactly as Ansible's `serial` does (sizes from the play's host count;
+    the last size repeats)."""
+    hosts = list(hosts)
+    serial = serial if isinstance(serial, list) else [serial]
+    total = len(hosts)
+
+    def size(value):
+        if isinstance(value, str) and value.endswith("%"):
+            return int(int(value[:-1]) / 100.0 * total) or 1
+        return int(value)
+
+    result, position, index = [], 0, 0
+    while position < total:
+        count = size(serial[min(index, len(serial) - 1)])
+        result.append(hosts[position:position + count])
+        position += count
+        index += 1
+    return result
+
+
+def _backend_of(variables):
+    """(LB host, backend) a node is drained in, or None without a load balancer. Not the socket: a node
+    with a wrong socket path is still a node of that backend (and fails on its own, before it changes)."""
+    if not variables.get("haproxy_backend"):
+        return None
+    return (variables.get("haproxy_host"), variables["haproxy_backend"])
+
+
+def drain_refusals(hostvars, hosts, serial):
+    """One line per batch of `hosts` that would drain every node of a backend at once (the shop would be
+    down). A backend's nodes are all the inventory's hosts in it, also those outside this rollout."""
+    members = {}
+    for host in hostvars:
+        backend = _backend_of(hostvars[host] or {})
+        if backend:
+            members.setdefault(backend, []).append(host)
+    lines = []
+    for number, batch in enumerate(batches(hosts, serial), start=1):
+        for (_lb, backend), nodes in sorted(members.items(), key=lambda item: item[0][1]):
+            if all(node in batch for node in nodes):
+                lines.append("batch %d (%d hosts) would take every node of backend %s out of rotation at once "
+                             "(%s): use smaller batches, e.g. --batches 1,25%%"
+                             % (number, len(batch), backend, ", ".join(nodes)))
+    return lines

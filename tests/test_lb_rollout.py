@@ -1,0 +1,157 @@
+"""Rolling a production shop behind a real HAProxy: customers see no error, nodes return only when fixed.
+
+One lab for the module: a 3-node production shop on one database. A bounded load generator logs a
+second customer in through HAProxy's frontend during the rollouts (so it never touches the proof's
+customer row). Asserted on HAProxy's own state (runtime socket), HTTP answers, the nodes' QPT status
+and the stand-ins' command logs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from test_ansible_support import qpt_status
+
+from qpt_apply.lab.load import Load
+
+pytestmark = pytest.mark.lab
+
+SHOP = "shop"
+NODES = [f"{SHOP}-web{i}" for i in (1, 2, 3)]
+SHOPPER = "shopper@example.com"
+# A DI compile that takes a few seconds, as on a real node: without draining, customers meet the 500s.
+SLOW_COMPILE = {"di_compile": 3.0}
+
+
+@pytest.fixture(scope="module")
+def shop(lab_factory):
+    lab = lab_factory([], shops=[{"name": SHOP, "nodes": 3, "magento": "2.4.6-p3", "qpt": "1.1.55",
+                                  "mode": "production"}])
+    # The load logs in as another customer than the functional proof's.
+    lab.sql(NODES[0], "INSERT INTO customer_entity (website_id, email, group_id, store_id, is_active, firstname, "
+                      f"lastname, password_hash) SELECT website_id, '{SHOPPER}', group_id, store_id, is_active, "
+                      "firstname, lastname, password_hash FROM customer_entity WHERE entity_id = 1")
+    for node in NODES:
+        lab.set_faults(node, delays=SLOW_COMPILE)
+    return lab
+
+
+def cli(lab, *args: str, state: Path, inventory: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "QPT_VERIFY_CUSTOMER_PASSWORD": lab.host(NODES[0])["customer"]["password"]}
+    return subprocess.run([sys.executable, "-m", "qpt_apply.cli", *args, "-i", str(inventory or lab.inventory),
+                           "--state-dir", str(state), "--json"], capture_output=True, text=True, env=env, timeout=900)
+
+
+def records(done: subprocess.CompletedProcess) -> dict[str, dict]:
+    return {r["host"]: r for r in json.loads(done.stdout)["hosts"]}
+
+
+def load(lab) -> Load:
+    password = lab.host(NODES[0])["customer"]["password"]
+    return Load(lab.shop(SHOP)["frontend_url"], SHOPPER, password, threads=3, duration=400, interval=0.02)
+
+
+def pool(lab) -> dict[str, str]:
+    """Each node's place in HAProxy: UP (in rotation and healthy), drain or maint (taken out), or its status."""
+    lines = lab.haproxy(SHOP, f"show servers state {SHOP}").splitlines()
+    header = next(line[2:].split() for line in lines if line.startswith("# "))
+    admin = {row["srv_name"]: int(row["srv_admin_state"]) for row in
+             (dict(zip(header, line.split())) for line in lines if line[:1].isdigit() and " " in line)}
+    stats = lab.servers(SHOP)
+    return {node: "maint" if admin[node] & 0x01 else "drain" if admin[node] & 0x08 else stats[node]["status"]
+            for node in NODES}
+
+
+def changed_nodes(lab) -> list[str]:
+    return [n for n in NODES if any(c["cmd"] == "qpt apply" for c in lab.commands(n))]
+
+
+def test_a_batch_that_would_empty_the_backend_is_refused_before_anything_starts(shop, tmp_path):
+    done = cli(shop, "apply", "--yes", "--batches", "100%", state=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "would take every node of backend shop out of rotation" in done.stderr
+    plan = cli(shop, "plan", "--batches", "3", state=tmp_path)
+    assert plan.returncode == 2 and "batch 1 (3 hosts)" in plan.stderr, plan.stderr
+    assert changed_nodes(shop) == [] and set(pool(shop).values()) == {"UP"}
+
+
+@pytest.mark.parametrize("override, message", [
+    ({"haproxy_server": "no-such-node"}, "no such server 'no-such-node' in backend 'shop'"),
+    ({"haproxy_socket": "/nonexistent/haproxy.sock"}, "/nonexistent/haproxy.sock"),
+])
+def test_bad_load_balancer_settings_fail_the_node_before_it_changes(shop, tmp_path, override, message):
+    inventory = yaml.safe_load(shop.inventory.read_text())
+    node = inventory["all"]["children"]["magento"]["hosts"][NODES[1]]
+    node.update(override)
+    (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
+    done = cli(shop, "apply", "--yes", "--limit", NODES[1], state=tmp_path / "state",
+               inventory=tmp_path / "inventory.yml")
+    assert done.returncode == 1, done.stdout + done.stderr
+    record = records(done)[NODES[1]]
+    assert record["outcome"] == "failed" and record["reason"]["code"] == "load-balancer", record
+    assert message in record["reason"]["message"]
+    assert changed_nodes(shop) == [] and qpt_status(shop, NODES[1]) == "Not applied"
+    assert set(pool(shop).values()) == {"UP"}
+
+
+def test_canary_first_apply_and_revert_under_load_show_customers_no_error(shop, tmp_path):
+    customers = load(shop).start()
+    try:
+        applied = cli(shop, "apply", "--yes", "--functional", state=tmp_path)
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+        assert [qpt_status(shop, n) for n in NODES] == ["Applied"] * 3
+        assert set(pool(shop).values()) == {"UP"}
+        reverted = cli(shop, "revert", "--yes", state=tmp_path)
+        assert reverted.returncode == 0, reverted.stdout + reverted.stderr
+    finally:
+        seen = customers.stop()
+    assert seen["ok"] > 50 and seen["failed"] == 0, seen  # no 5xx, no connection error
+    assert [qpt_status(shop, n) for n in NODES] == ["Not applied"] * 3
+    assert set(pool(shop).values()) == {"UP"}
+    for node, record in records(applied).items():
+        # Proven fixed while still out of rotation, then back in: the record was taken after `ready`.
+        assert record["verify"]["functional"]["outcome"] == "fixed", record["verify"]
+        assert record["load_balancer"]["state"] == "ready" and record["load_balancer"]["status"] == "UP"
+        assert record["batch"] == NODES.index(node) + 1  # canary first, one node at a time
+    assert all(r["load_balancer"]["state"] == "ready" for r in records(reverted).values())
+
+
+def test_without_draining_customers_do_see_errors(shop, tmp_path):
+    customers = load(shop).start()
+    try:
+        applied = cli(shop, "apply", "--yes", "--no-drain", state=tmp_path)
+    finally:
+        seen = customers.stop()
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert seen["statuses"].get(500, 0) > 0, seen  # the DI-compile window, served to customers
+    assert all(r["load_balancer"] is None for r in records(applied).values())
+    reverted = cli(shop, "revert", "--yes", state=tmp_path)
+    assert reverted.returncode == 0, reverted.stdout + reverted.stderr
+
+
+def test_a_node_whose_gate_fails_stays_out_of_rotation_and_the_rollout_halts(shop, tmp_path):
+    canary = NODES[0]
+    shop.set_faults(canary, faults={"di_compile": "fail"})
+    customers = load(shop).start()
+    try:
+        done = cli(shop, "apply", "--yes", state=tmp_path)
+    finally:
+        seen = customers.stop()
+    assert done.returncode == 3, done.stdout + done.stderr  # halted: the cap (0) is exceeded after the canary
+    record = records(done)[canary]
+    assert record["outcome"] == "failed" and "left out of rotation" in record["reason"]["message"], record
+    assert pool(shop) == {canary: "drain", NODES[1]: "UP", NODES[2]: "UP"}
+    assert [qpt_status(shop, n) for n in NODES[1:]] == ["Not applied"] * 2  # untouched, in service
+    assert not any(c["cmd"] == "qpt apply" for n in NODES[1:] for c in shop.commands(n))
+    assert seen["failed"] == 0, seen
+    # Once the cause is fixed, the next run repairs the node and puts it back.
+    shop.set_faults(canary, faults={})
+    again = cli(shop, "apply", "--yes", "--limit", canary, state=tmp_path / "again")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert pool(shop)[canary] == "UP" and qpt_status(shop, canary) == "Applied"
