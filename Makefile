@@ -45,16 +45,7 @@ demo-down:
 	@PATH="$(abspath $(call venv_of,$(DEMO_LEG)))/bin:$$PATH" qpt-apply lab down --dir "$(LAB_DIR)"
 
 test: deps venvs
-	@set -e; first=1; for leg in $(LEGS); do \
-	  venv="$(VENVS)/py$${leg%%:*}-ansible$${leg##*:}"; \
-	  echo "=== Python $${leg%%:*}, ansible-core $${leg##*:} ==="; \
-	  "$$venv/bin/python" -c 'import ansible, sys; print("ansible-core", ansible.__version__ if hasattr(ansible, "__version__") else "", sys.version.split()[0])'; \
-	  if [ $$first = 1 ]; then \
-	    PATH="$$PWD/$$venv/bin:$$PATH" "$$venv/bin/ansible-lint" --profile production --offline playbooks roles; \
-	    bash .ci/collection-test "$$venv"; first=0; \
-	  fi; \
-	  PATH="$$PWD/$$venv/bin:$$PATH" "$$venv/bin/python" -m pytest -p no:cacheprovider $(PYTEST_ARGS); \
-	done
+	@bash .ci/test-legs "$(VENVS)" "$(PYTEST_ARGS)" $(LEGS)
 
 lint: $(call venv_of,$(DEMO_LEG))/.installed
 	@PATH="$(abspath $(call venv_of,$(DEMO_LEG)))/bin:$$PATH" ansible-lint --profile production --offline playbooks roles

@@ -79,6 +79,9 @@ def _now():
 
 
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+EXPOSED_NOTE = ("customers of this production node get HTTP 500 from the patch until setup:di:compile ends: "
+                "put it behind a load balancer it is drained in (haproxy_* variables), take it out with "
+                "qpt_pre_host_tasks, or use --maintenance")
 
 
 def _parse_time(text):
@@ -178,6 +181,8 @@ def result_record(inputs):
         if not rollback.get("done"):
             reason["rollback_failure"] = rollback.get("failure")
 
+    if check_mode and not failed and inputs.get("customers_see_errors"):
+        reason = dict(reason, message="; ".join(m for m in (reason.get("message"), EXPOSED_NOTE) if m))
     changed = any(bool(x.get("changed")) for x in (package, patch, restore) if x) or bool(post_steps and not check_mode)
     if failed:
         outcome = "failed"
