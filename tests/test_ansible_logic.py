@@ -428,3 +428,25 @@ def test_fingerprints(tmp_path):
         mq.check_fingerprint(root, {"path": "../../etc/passwd", "exists": True})
     with pytest.raises(ValueError):
         mq.check_fingerprint(root, {"path": "/etc/passwd", "exists": True})
+
+
+def test_the_plan_warns_of_a_production_node_customers_would_reach_mid_patch():
+    exposed = pre.result_record(_inputs(check_mode=True, customers_see_errors=True))
+    assert "get HTTP 500 from the patch until setup:di:compile ends" in exposed["reason"]["message"]
+    assert "--maintenance" in exposed["reason"]["message"] and exposed["outcome"] == "would-change"
+    assert "HTTP 500" not in pre.result_record(_inputs(check_mode=True))["reason"]["message"]
+    # The real run reports what happened, not the warning.
+    assert "HTTP 500" not in pre.result_record(_inputs(customers_see_errors=True))["reason"]["message"]
+
+
+def test_a_node_left_drained_says_so():
+    drained = {"backend": "shop", "server": "shop-web1", "before": {"admin_state": "ready", "status": "UP"},
+               "after": {"admin_state": "drain", "status": "DRAIN"}}
+    record = pre.result_record(_inputs(failed=True, load_balancer=drained,
+                                       failed_result={"msg": "bin/magento setup:di:compile failed"}))
+    assert record["load_balancer"] == {"backend": "shop", "server": "shop-web1", "state": "drain", "status": "DRAIN"}
+    assert "left out of rotation (drain in backend shop)" in record["reason"]["message"]
+    refused = pre.result_record(_inputs(failed=True, failed_result={
+        "msg": "no such server 'x' in backend 'shop'", "socket": "/run/haproxy.sock", "backend": "shop"}))
+    assert refused["reason"] == {"code": "load-balancer", "message": "no such server 'x' in backend 'shop'"}
+    assert pre.result_record(_inputs(load_balancer={"skipped": True}))["load_balancer"] is None

@@ -84,6 +84,7 @@ def test_a_batch_that_would_empty_the_backend_is_refused_before_anything_starts(
 @pytest.mark.parametrize("override, message", [
     ({"haproxy_server": "no-such-node"}, "no such server 'no-such-node' in backend 'shop'"),
     ({"haproxy_socket": "/nonexistent/haproxy.sock"}, "/nonexistent/haproxy.sock"),
+    ({"haproxy_backend": "no_such_backend"}, "no such backend 'no_such_backend'"),
 ])
 def test_bad_load_balancer_settings_fail_the_node_before_it_changes(shop, tmp_path, override, message):
     inventory = yaml.safe_load(shop.inventory.read_text())
@@ -155,3 +156,24 @@ def test_a_node_whose_gate_fails_stays_out_of_rotation_and_the_rollout_halts(sho
     again = cli(shop, "apply", "--yes", "--limit", canary, state=tmp_path / "again")
     assert again.returncode == 0, again.stdout + again.stderr
     assert pool(shop)[canary] == "UP" and qpt_status(shop, canary) == "Applied"
+
+
+def test_hooks_run_around_the_change_of_each_node(shop, tmp_path):
+    """qpt_pre_host_tasks / qpt_post_host_tasks: what another load balancer would do, here noted on the controller."""
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    hook = ("- name: Note {0}\n  ansible.builtin.copy:\n    dest: %s/{{{{ inventory_hostname }}}}.{0}\n"
+            "    content: \"{{{{ now(utc=true).timestamp() }}}}\"\n    mode: '0644'\n"
+            "  delegate_to: localhost\n  become: false\n" % marks)
+    (tmp_path / "pre.yml").write_text(hook.format("pre"))
+    (tmp_path / "post.yml").write_text(hook.format("post"))
+    node = NODES[2]
+    done = cli(shop, "apply", "--yes", "--limit", node, "-e", f"qpt_pre_host_tasks={tmp_path / 'pre.yml'}",
+               "-e", f"qpt_post_host_tasks={tmp_path / 'post.yml'}", state=tmp_path / "state")
+    assert done.returncode == 0, done.stdout + done.stderr
+    applied = [c["time"] for c in shop.commands(node) if c["cmd"] == "qpt apply" and c["event"] == "start"]
+    pre, post = (float((marks / f"{node}.{when}").read_text()) for when in ("pre", "post"))
+    assert pre < applied[-1] < post
+    assert sorted(p.name for p in marks.iterdir()) == [f"{node}.post", f"{node}.pre"]  # that node only
+    reverted = cli(shop, "revert", "--yes", "--limit", node, state=tmp_path / "state")
+    assert reverted.returncode == 0, reverted.stdout + reverted.stderr
