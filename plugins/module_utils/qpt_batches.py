@@ -42,7 +42,9 @@ def _backend_of(variables):
 
 def drain_refusals(hostvars, hosts, serial):
     """One line per batch of `hosts` that would drain every node of a backend at once (the shop would be
-    down). A backend's nodes are all the inventory's hosts in it, also those outside this rollout."""
+    down). A backend's nodes are all the inventory's hosts in it, also those outside this rollout. A
+    backend the inventory knows one node of is left to the drain itself, which refuses per host when no
+    other server serves (haproxy_server keep_serving) and names a backend or server HAProxy lacks."""
     members = {}
     for host in hostvars:
         backend = _backend_of(hostvars[host] or {})
@@ -51,7 +53,7 @@ def drain_refusals(hostvars, hosts, serial):
     lines = []
     for number, batch in enumerate(batches(hosts, serial), start=1):
         for (_lb, backend), nodes in sorted(members.items(), key=lambda item: item[0][1]):
-            if all(node in batch for node in nodes):
+            if len(nodes) > 1 and all(node in batch for node in nodes):
                 lines.append("batch %d (%d hosts) would take every node of backend %s out of rotation at once "
                              "(%s): use smaller batches, e.g. --batches 1,25%%"
                              % (number, len(batch), backend, ", ".join(nodes)))

@@ -77,3 +77,5 @@ def test_batches_follow_serial_and_refuse_emptying_a_backend():
     refused = drain_refusals(hostvars, hosts, ["100%"])
     assert len(refused) == 1 and "backend shop_a" in refused[0] and "batch 1 (4 hosts)" in refused[0]
     assert drain_refusals({}, hosts, ["100%"]) == []  # no load balancer, nothing to protect
+    # One known node: the drain itself refuses at run time if nothing else serves.
+    assert drain_refusals({"b1": dict(lb, haproxy_backend="shop_b")}, hosts, ["100%"]) == []
