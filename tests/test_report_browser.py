@@ -42,7 +42,7 @@ def api(outcome: str, start: int, bad: int, good: int, message: str) -> dict:
 
 def functional(rest: dict, graphql: dict) -> dict:
     worst = "bug-present" if "bug-present" in (rest["outcome"], graphql["outcome"]) else "fixed"
-    return {"outcome": worst, "customer_email": "qa-login@example.com", "base_url": "http://10.0.0.5",
+    return {"outcome": worst, "customer_email": "qa-login@example.com", "base_url": "http://127.0.0.5",
             "check_mode": False, "limits": {"lockout_failures": 10, "lockout_threshold": 10, "max_failures_count": 6},
             "message": f"rest {rest['outcome']}: {rest['message']}; graphql {graphql['outcome']}: {graphql['message']}",
             "rest": rest, "graphql": graphql}
