@@ -42,8 +42,10 @@ def test_ansible_doc_renders_every_role():
     assert done.returncode == 0, done.stderr
     docs = json.loads(done.stdout)
     for role in ROLES:
-        main = docs[f"{FQCN}.{role}"]["entry_points"]["main"]
-        assert main["short_description"] and main["description"], role
+        entry_points = docs[f"{FQCN}.{role}"]["entry_points"]
+        assert entry_points, role
+        for name, entry in entry_points.items():
+            assert entry["short_description"] and entry.get("options") is not None, (role, name)
 
 
 def test_shared_options_are_documented_once():
@@ -64,8 +66,10 @@ def installed(tmp_path_factory) -> Path:
     names = tarfile.open(tarball).getnames()
     assert "playbooks/apply.yml" in names and "plugins/module_utils/qpt_versions.py" in names
     assert not [n for n in names if n.startswith(("qpt_apply/", "bench/", ".ci/", ".collections"))]
-    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", "-p", str(work / "collections"),
+    # --force: the checkout's own link counts as "already installed" for ansible-galaxy otherwise.
+    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "install", "--force", "-p", str(work / "collections"),
                     str(tarball)], check=True, capture_output=True, timeout=300)
+    assert (work / "collections" / "ansible_collections" / "qpt_apply" / "magento" / "playbooks" / "apply.yml").is_file()
     return work / "collections"
 
 
