@@ -35,9 +35,8 @@ def lab(lab_factory):
 
 @pytest.fixture
 def env(ansible_env) -> dict[str, str]:
-    # The module is found by its short name next to the project's other modules.
-    return {**ansible_env, "ANSIBLE_STDOUT_CALLBACK": "minimal",
-            "ANSIBLE_LIBRARY": f"{MODULES}:{REPO / 'roles' / 'magento_facts' / 'library'}"}
+    # The module and the role are found by their FQCN in the collection (the checkout's ansible.cfg).
+    return {**ansible_env, "ANSIBLE_STDOUT_CALLBACK": "minimal"}
 
 
 def module(*, check: bool = False, **args) -> tuple[int, dict]:
@@ -50,8 +49,8 @@ def module(*, check: bool = False, **args) -> tuple[int, dict]:
 
 
 def through_ansible(env, **args) -> tuple[int, dict]:
-    """`ansible localhost -m haproxy_server -M plugins/modules -a ...`: its exit code and result."""
-    done = subprocess.run([str(BIN / "ansible"), "localhost", "-m", "haproxy_server", "-M", str(MODULES),
+    """`ansible localhost -m qpt_apply.magento.haproxy_server -a ...`: its exit code and result."""
+    done = subprocess.run([str(BIN / "ansible"), "localhost", "-m", "qpt_apply.magento.haproxy_server",
                            "-a", json.dumps(args)], capture_output=True, text=True, env=env, timeout=120)
     found = re.search(r"^localhost \| [A-Z!]+ => (\{.*?^\})", done.stdout, re.M | re.S)
     assert found, done.stdout + done.stderr
@@ -202,7 +201,7 @@ def playbook(lab, env, tmp_path, entry, *extra) -> subprocess.CompletedProcess:
         "  tasks:\n"
         f"    - name: {entry}\n"
         "      ansible.builtin.include_role:\n"
-        "        name: lb_drain\n"
+        "        name: qpt_apply.magento.lb_drain\n"
         f"        tasks_from: {entry}\n")
     env = {**env, "ANSIBLE_STDOUT_CALLBACK": "default"}
     return subprocess.run([str(BIN / "ansible-playbook"), "-i", str(lab.inventory), str(play), *extra],
