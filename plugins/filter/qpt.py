@@ -13,7 +13,8 @@ __metaclass__ = type
 
 from ansible_collections.qpt_apply.magento.plugins.module_utils import qpt_batches, qpt_decision, qpt_record
 from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import composer_problem
-from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import input_problems, patch_list_problems
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import (
+    desired_sets, fleet_input_problems, input_problems, patch_list_problems)
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_versions import matches
 
 
@@ -31,6 +32,8 @@ class FilterModule(object):
         return {
             "version_matches": matches,
             "input_errors": input_problems,
+            "fleet_input_errors": fleet_input_problems,
+            "desired_sets": desired_sets,
             "patch_problems": patch_list_problems,
             "composer_problem": composer_problem,
             "knob_errors": knob_errors,
