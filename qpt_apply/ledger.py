@@ -27,7 +27,8 @@ from rich.table import Table
 
 from .console import Ui
 from .journal import Run, parse_time, runs
-from .model import PATCH_ID, HostResult, InputError
+from .model import HostResult, InputError
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import patch_id_problem
 
 APPLIED = "Applied"
 ABSENT = "absent"
@@ -55,8 +56,9 @@ class Event:
 
 def events(state_dir: Path, *, host: str | None = None, patch: str | None = None) -> list[Event]:
     """Every ledger event of the state dir's journals, oldest first; `host` is a name or a glob pattern."""
-    if patch is not None and not PATCH_ID.fullmatch(patch):
-        raise InputError(f"{patch!r} is not a QPT patch ID (expected e.g. ACSD-61103 or MDVA-30265-V2)")
+    problem = patch_id_problem(patch, "--patch") if patch is not None else None
+    if problem:
+        raise InputError(problem)
     state: dict[tuple[str, str], _Known] = {}
     found: list[Event] = []
     for moment, _, meta, record in sorted(_observations(state_dir), key=lambda item: item[:2]):
