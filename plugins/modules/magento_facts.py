@@ -89,7 +89,7 @@ status:
   description:
     - "C({read, patches: {ID: Applied|Not applied|N/A|absent}, applied, reason, message, output})."
     - C(applied) lists every patch QPT reports Applied on the host, asked for or not (empty when status was
-      not read): what a drift check compares with the host's declared set.
+      not read), which a drift check compares with the host's declared set.
   type: dict
   returned: when qpt_status
 fingerprints:
