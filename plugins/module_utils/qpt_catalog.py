@@ -49,8 +49,10 @@ def patch_id_problem(value, where="qpt_patches"):
 def patch_list_problems(patches, where="qpt_patches"):
     """Every problem with a list of patch IDs (empty list = fine)."""
     if not isinstance(patches, list):
-        return ["%s must be a list of patch IDs, e.g. ['ACSD-61103'], not %s %r"
-                % (where, type(patches).__name__, patches)]
+        # The plain type's name: Ansible hands over its own subclasses of str, dict ...
+        kind = next((t.__name__ for t in (bool, str, int, float, dict, tuple, set) if isinstance(patches, t)),
+                    type(patches).__name__)
+        return ["%s must be a list of patch IDs, e.g. ['ACSD-61103'], not %s %r" % (where, kind, str(patches) if kind == "str" else patches)]
     if not patches:
         return ["%s is empty: name at least one patch ID" % where]
     return [p for p in (patch_id_problem(pid, where) for pid in patches) if p]
