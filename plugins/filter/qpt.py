@@ -27,6 +27,15 @@ def knob_errors(results):
     return "; ".join("%s (in: %s)" % (error, ", ".join(where)) for error, where in found.items())
 
 
+def declared_patches(hostvars, hosts, name="qpt_patches"):
+    """{host: its `name` variable as a play sees it, None where the host has none} (hostvars in, for the input check)."""
+    found = {}
+    for host in hosts or []:
+        values = hostvars[host]
+        found[host] = values[name] if name in values else None
+    return found
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -34,6 +43,7 @@ class FilterModule(object):
             "input_errors": input_problems,
             "fleet_input_errors": fleet_input_problems,
             "desired_sets": desired_sets,
+            "declared_patches": declared_patches,
             "patch_problems": patch_list_problems,
             "composer_problem": composer_problem,
             "knob_errors": knob_errors,
