@@ -21,8 +21,9 @@ from conftest import BIN, REPO
 pytestmark = pytest.mark.lab
 
 A, B = "ACSD-61103", "ACSD-51892"
-PRODUCTION = {"web1": {}, "web3": {}, "web4": {}}
+PRODUCTION = {"web1": {}, "web3": {}}
 STAGING = {"web2": {}}
+# web4 is in neither group: it declares nothing and gets the default set, [ACSD-61103].
 # The packages ACSD-61103 changes: reinstalled by composer, they come back as shipped.
 PATCHED_PACKAGES = ("framework", "module-customer", "module-integration", "module-customer-graph-ql")
 
@@ -203,8 +204,8 @@ def test_a_qpt_failing_on_the_host_is_replaced_by_behaviour(lab, state, inventor
 
 
 @pytest.mark.parametrize("production, staging, extra, message", [
-    (["acsd-61103"], [A], None, "web1, web3, web4: qpt_patches: 'acsd-61103' is not a QPT patch ID"),
-    (A, [A], None, "web1, web3, web4: qpt_patches must be a list of patch IDs"),
+    (["acsd-61103"], [A], None, "web1, web3: qpt_patches: 'acsd-61103' is not a QPT patch ID"),
+    (A, [A], None, "web1, web3: qpt_patches must be a list of patch IDs, e.g. ['ACSD-61103'], not str 'ACSD-61103'"),
     ([A], [61103], None, "web2: qpt_patches: 61103 is not a QPT patch ID"),
     ([A], [], None, "web2: qpt_patches is empty"),
     ([A], [A], {"magento_cloud": {"hosts": {"web2": {}}}}, "web2: in group magento_cloud"),
