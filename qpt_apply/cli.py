@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     def common(sub: argparse.ArgumentParser, *, inventory: bool = True) -> None:
         if inventory:
             sub.add_argument("--patch", dest="patches", action="append", metavar="ID",
-                             help="QPT patch ID; repeat for several (default: ACSD-61103)")
+                             help="QPT patch ID for every host, this run only; repeat for several (default: each "
+                                  "host's qpt_patches from the inventory, else ACSD-61103)")
             limit(sub)
             ansible_options.add_arguments(sub)
         sub.add_argument("--json", action="store_true", help="print one JSON document on stdout, nothing else")
@@ -77,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="also run the seed's reproduction: one bad then one good token request per API, "
                           "failures_num must return to 0 (password from QPT_VERIFY_CUSTOMER_PASSWORD or the "
                           "host variable qpt_verify_customer_password)")
+    sub = commands.add_parser("drift", help="where hosts differ from the patch set they declare (qpt_patches): "
+                                            "exit 4 when any host drifted (read-only)")
+    common(sub)
+    sub.add_argument("--textfile", type=Path, metavar="FILE",
+                     help="also write the result as node_exporter textfile metrics to FILE (atomically)")
     sub = commands.add_parser("cloud", help="Adobe Commerce Cloud: list the patch in .magento.env.yaml, commit, push")
     sub.add_argument("--patch", dest="patches", action="append", metavar="ID")
     limit(sub)
@@ -180,6 +186,8 @@ def _run(args) -> int:
         push=not getattr(args, "no_push", False), cloud_revert=getattr(args, "revert", False))
     for note in catalog.notes(options.patches):
         ui.say(f"[yellow]note:[/] {note}")
+    if args.command == "drift":
+        return rollout.drift(options, ui, args.textfile)
     return {"status": rollout.status, "plan": rollout.plan, "apply": rollout.apply,
             "revert": rollout.revert, "verify": rollout.verify, "cloud": rollout.cloud}[args.command](options, ui)
 

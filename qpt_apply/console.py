@@ -51,7 +51,9 @@ class Ui:
                 qpt += f" → {r.qpt_after}"
             # A preview's "after" is a wish; show where the host stands.
             shown = r.status_before if r.check_mode else (r.status_after or r.status_before)
-            status = ", ".join(f"{k} {v}" for k, v in shown.items())
+            # Desired (the patches asked for, with their status) vs actual: Applied ones nobody asked for too.
+            status = ", ".join([f"{k} {v}" for k, v in shown.items()]
+                               + [f"{k} Applied (not declared)" for k in r.extra.get("applied") or [] if k not in shown])
             style = _STYLE.get(r.outcome, "")
             row = [r.host, r.magento or "?", qpt, status, f"[{style}]{r.action}[/]",
                    *([_proof(r)] if proven else []), (r.reason or {}).get("message") or ""]

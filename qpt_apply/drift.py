@@ -90,8 +90,11 @@ def compute(desired_by_host: Mapping[str, Iterable[str]], records: Iterable[Host
             hosts[host] = HostDrift(host, desired, reason=f"status not read: {why}")
         else:
             # A preview's "after" is a wish; a status run's before and after are the same read.
-            states = result.status_before if result.check_mode else (result.status_after or result.status_before)
-            hosts[host] = HostDrift(host, desired, dict(states or {}), known=True)
+            states = dict(result.status_before if result.check_mode else (result.status_after or result.status_before))
+            # Every patch QPT reported Applied when the host was read, asked for or not (record key `applied`).
+            for patch in result.extra.get("applied") or []:
+                states.setdefault(patch, APPLIED)
+            hosts[host] = HostDrift(host, desired, states, known=True)
     return DriftReport(checked_at=time.time() if now is None else now, hosts=hosts)
 
 

@@ -104,6 +104,20 @@ class Inventory:
         except AnsibleError as exc:
             raise InputError(f"variables of {host}: {one_line(exc)}") from None
 
+    def value(self, host: str, name: str, variables: dict[str, Any] | None = None) -> Any:
+        """One variable of a host as a play would see it (Jinja rendered with the host's variables); None when
+        the host does not have it."""
+        from ansible.errors import AnsibleError
+        from ansible.template import Templar
+
+        variables = self.variables(host) if variables is None else variables
+        if name not in variables:
+            return None
+        try:
+            return Templar(loader=self._loader, variables=variables).template(variables[name])
+        except AnsibleError as exc:
+            raise InputError(f"{host}: {name}: {one_line(exc)}") from None
+
 
 def one_line(exc: BaseException) -> str:
     """Ansible's messages span lines (cause, origin); the CLI says one."""

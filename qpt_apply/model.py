@@ -19,7 +19,8 @@ class InputError(ValueError):
 
 
 def validate_patches(patches: list[str] | None) -> list[str]:
-    patches = list(patches or DEFAULT_PATCHES)
+    """--patch IDs, checked; [] when none were given (each host's own qpt_patches, else DEFAULT_PATCHES)."""
+    patches = list(patches or [])
     for patch in patches:
         problem = patch_id_problem(patch, "--patch")
         if problem:
@@ -105,6 +106,7 @@ class Plan:
     batches: list[list[str]]
     serial: list[int | str]
     results: dict[str, HostResult] = field(default_factory=dict)
+    desired: dict[str, list[str]] = field(default_factory=dict)   # host -> the patch set it is to have
 
     def batch_of(self, host: str) -> int | None:
         for number, members in enumerate(self.batches, start=1):

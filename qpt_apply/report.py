@@ -51,11 +51,15 @@ def document(run: Run) -> dict[str, Any]:
         if result.batch is None:
             result.batch = batches.get(name)
         hosts.append(result)
-    return {
+    desired = plan.get("desired") or {}
+    # --patch, or every patch the hosts declare (each host's own set is in `desired`).
+    patches = meta["options"].get("patches") or list(dict.fromkeys(p for ids in desired.values() for p in ids))
+    doc = {
         "run_id": meta["run_id"],
         "command": meta["command"],
-        "patches": meta["options"].get("patches", []),
-        "titles": {p: catalog.title(p) for p in meta["options"].get("patches", [])},
+        "patches": patches,
+        "desired": desired,
+        "titles": {p: catalog.title(p) for p in patches},
         "state": meta["state"],
         "started": meta["started"],
         "finished": meta["finished"],
@@ -68,6 +72,9 @@ def document(run: Run) -> dict[str, Any]:
                              killed=killed),
         "exit_code": meta["exit_code"],
     }
+    if "drift" in meta:
+        doc["drift"] = meta["drift"]
+    return doc
 
 
 PROTOCOLS = {"rest": "REST", "graphql": "GraphQL"}

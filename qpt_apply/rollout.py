@@ -7,20 +7,22 @@ journal, live progress, Ctrl-C that stops between batches, resume, and reports.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import report, runner
+from . import drift as drift_report, report, runner
 from .ansible_options import AnsibleOptions
 from .console import Progress, Ui, is_interactive
 from .inventory import Inventory, no_hosts, target_pattern
 from .journal import Lock, Run, new_run_id
-from .model import HostResult, InputError, Plan, batch_hosts
+from .model import DEFAULT_PATCHES, HostResult, InputError, Plan, batch_hosts
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import desired_sets, host_patch_problems
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_HALTED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_HALTED, EXIT_DRIFT, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 ONPREM_GROUP = "magento"
 CLOUD_GROUP = "magento_cloud"
 
@@ -50,7 +52,7 @@ CLI_VARIABLES = {
 class Options:
     command: str
     inventory: list[str]       # sources, as Ansible reads them (ansible_options.inventory_sources)
-    patches: list[str]
+    patches: list[str]         # --patch: the set of every host for this run; [] = each host's own qpt_patches
     state_dir: Path
     limit: str | None = None
     serial: list[int | str] = field(default_factory=lambda: [1, "25%", "100%"])
@@ -88,7 +90,9 @@ def extravars(options: Options, run: Run, **more: Any) -> dict[str, Any]:
     return cli_variables({
         # Written with each host's lock and transaction: the host knows which run changed it.
         "qpt_run_id": run.run_id, "qpt_lock_takeover": options.take_over,
-        "qpt_patches": options.patches, "qpt_max_failed_hosts": options.max_failed, "qpt_serial": options.serial,
+        # Only a --patch overrides the set each host declares in the inventory.
+        **({"qpt_patches": options.patches} if options.patches else {}),
+        "qpt_max_failed_hosts": options.max_failed, "qpt_serial": options.serial,
         "qpt_rollout_serial": options.serial,
         "qpt_hosts": hosts_pattern(options), "magento_maintenance_enabled": options.maintenance,
         "qpt_drain": options.drain,
@@ -109,16 +113,37 @@ def refuse_cli_variables(extra_vars: dict[str, Any]) -> None:
 
 
 def resolve_hosts(options: Options, group: str = ONPREM_GROUP) -> list[str]:
-    """The hosts a command works on, after --limit; their variables are read now, so a vault that cannot be
-    opened or a variable that cannot be read is bad input here rather than a failed run later."""
+    return resolve(options, group)[0]
+
+
+def resolve(options: Options, group: str = ONPREM_GROUP) -> tuple[list[str], dict[str, list[str]]]:
+    """The hosts a command works on, after --limit, and the patch set each is to have (--patch, else its own
+    qpt_patches, else the default). Their variables are read now, so a vault that cannot be opened, a variable
+    that cannot be read or a malformed patch set is bad input here rather than a failed run later."""
     inventory = Inventory(options.inventory, options.ansible)
     refuse_cli_variables(inventory.extra_vars)
     hosts = inventory.hosts(hosts_pattern(options, group), options.limit)
     if not hosts:
         raise no_hosts(group, options.inventory, options.limit)
+    declared: dict[str, Any] = {}
+    cloud_hosts = []
     for host in hosts:
-        inventory.variables(host)
-    return hosts
+        variables = inventory.variables(host)
+        declared[host] = list(options.patches) if options.patches else inventory.value(host, "qpt_patches", variables)
+        if group == ONPREM_GROUP and CLOUD_GROUP in (variables.get("group_names") or []):
+            cloud_hosts.append(host)
+    problems = host_patch_problems(declared, cloud_hosts=cloud_hosts, cloud_group=CLOUD_GROUP)
+    if problems:
+        raise InputError("; ".join(problems) + " (nothing was touched)")
+    return hosts, desired_sets(declared, list(DEFAULT_PATCHES))
+
+
+def patches_label(options: Options, desired: dict[str, list[str]] | None = None) -> str:
+    """The patches of a run in a title: the --patch set, or what the hosts declare."""
+    if options.patches:
+        return ", ".join(options.patches)
+    union = list(dict.fromkeys(p for ids in (desired or {}).values() for p in ids))
+    return ", ".join(union) + " (each host's qpt_patches)" if union else "each host's qpt_patches"
 
 
 def hosts_pattern(options: Options, group: str = ONPREM_GROUP) -> str:
@@ -140,16 +165,52 @@ def status(options: Options, ui: Ui) -> int:
 
 
 def _read_only(options: Options, ui: Ui, *, command: str, playbook: str, title: str) -> int:
-    hosts = resolve_hosts(options)
+    hosts, desired = resolve(options)
+    run = _read_hosts(options, ui, command, playbook, hosts, desired)
+    results = run.results()
+    code = EXIT_FAILED if any(results[h].failed or not results[h].done for h in hosts) else EXIT_OK
+    return _finish(run, ui, "completed", code, title=title)
+
+
+def _read_hosts(options: Options, ui: Ui, command: str, playbook: str, hosts: list[str],
+                desired: dict[str, list[str]]) -> Run:
+    """One read-only playbook run over every host at once, journaled; every host ends with a record."""
     run = Run.create(options.state_dir, command, options.to_journal())
-    run.write_plan({"hosts": hosts, "batches": [hosts], "serial": ["100%"]})
+    run.write_plan({"hosts": hosts, "batches": [hosts], "serial": ["100%"], "desired": desired})
     outcome = _run_playbook(options, playbook, limit=options.limit, extravars=extravars(options, run),
                             private_data_dir=run.runner_dir(command), on_record=_fleet_only(hosts, run.append_record))
     _report_run_errors(run, ui, hosts, outcome)
     _fill_missing(run, hosts, outcome.results)
+    return run
+
+
+def drift(options: Options, ui: Ui, textfile: Path | None = None) -> int:
+    """Read every host (the status playbook), then compare with the set it declares: exit 4 when any host
+    drifted (a declared patch not Applied, or an Applied one nobody declared), else 1 when a host could not
+    be read, else 0. --textfile writes the same as node_exporter metrics, atomically."""
+    if textfile is not None and not (textfile.parent.is_dir() and os.access(textfile.parent, os.W_OK)):
+        raise InputError(f"--textfile {textfile}: its directory does not exist or is not writable")
+    hosts, desired = resolve(options)
+    run = _read_hosts(options, ui, "drift", "status.yml", hosts, desired)
     results = run.results()
-    code = EXIT_FAILED if any(results[h].failed or not results[h].done for h in hosts) else EXIT_OK
-    return _finish(run, ui, "completed", code, title=title)
+    found = drift_report.compute(desired, [results[h] for h in hosts if h in results])
+    if textfile is not None:
+        drift_report.write_textfile(found, textfile)
+    run.update(drift=found.as_json())
+    code = EXIT_DRIFT if found.drifted else EXIT_FAILED if found.unknown else EXIT_OK
+    if not ui.json_mode:
+        for host in hosts:
+            entry = found.hosts[host]
+            if not entry.known:
+                ui.say(f"[yellow]{host}[/]: not read ({entry.reason})")
+            elif entry.drifted:
+                parts = [f"{p} {entry.states.get(p, 'absent')} but declared" for p in entry.missing]
+                parts += [f"{p} Applied but not declared" for p in entry.undeclared]
+                ui.say(f"[bold red]{host}[/] drifted: " + "; ".join(parts))
+        ui.say(f"drift: {len(found.drifted)} of {len(hosts)} host(s) drifted"
+               + (f", {len(found.unknown)} not read" if found.unknown else "")
+               + (f"; metrics in {textfile}" if textfile is not None else ""))
+    return _finish(run, ui, "completed", code, title="Drift")
 
 
 def _fleet_only(hosts: list[str], sink):
@@ -178,18 +239,19 @@ def verify(options: Options, ui: Ui) -> int:
 
 
 def plan(options: Options, ui: Ui) -> int:
-    hosts = resolve_hosts(options)
+    hosts, desired = resolve(options)
     run = Run.create(options.state_dir, "plan", options.to_journal())
-    the_plan = _preview(run, options, ui, hosts, playbook="apply.yml")
+    the_plan = _preview(run, options, ui, hosts, playbook="apply.yml", desired=desired)
     # A conflict is what a plan is for finding; a host that could not be read at all fails the plan.
     code = EXIT_FAILED if any(r.action in ("unreachable", "failed") for r in the_plan.results.values()) else EXIT_OK
     return _finish(run, ui, "completed", code, title="Plan (nothing was changed)", show_batch=True)
 
 
-def _preview(run: Run, options: Options, ui: Ui, hosts: list[str], *, playbook: str) -> Plan:
+def _preview(run: Run, options: Options, ui: Ui, hosts: list[str], *, playbook: str,
+             desired: dict[str, list[str]]) -> Plan:
     """Check mode over all hosts at once: real probes, no writes; gives each host's would-be action."""
     batches = batch_hosts(hosts, options.serial)
-    the_plan = Plan(options.patches, hosts, batches, options.serial)
+    the_plan = Plan(options.patches, hosts, batches, options.serial, desired=desired)
     with ui.busy(f"reading {len(hosts)} host(s) to plan (check mode, nothing is changed)"):
         preview = _run_playbook(
             options, playbook, limit=options.limit, check=True,
@@ -203,7 +265,7 @@ def _preview(run: Run, options: Options, ui: Ui, hosts: list[str], *, playbook: 
         the_plan.results[host] = result
         if run.meta["command"] == "plan":
             run.append_record(result)
-    run.write_plan({"hosts": hosts, "batches": batches, "serial": options.serial,
+    run.write_plan({"hosts": hosts, "batches": batches, "serial": options.serial, "desired": desired,
                     "preview": {h: r.as_json() for h, r in the_plan.results.items()}})
     return the_plan
 
@@ -219,10 +281,10 @@ def cloud(options: Options, ui: Ui) -> int:
     """
     if not (options.yes or options.dry_run) and not is_interactive():
         raise InputError("refusing to prompt: stdin is not a terminal; pass --yes (or --dry-run) to proceed")
-    hosts = resolve_hosts(options, CLOUD_GROUP)
+    hosts, desired = resolve(options, CLOUD_GROUP)
     lock = None if options.dry_run else Lock(options.state_dir, options.inventory)
     run = Run.create(options.state_dir, "cloud", options.to_journal())
-    run.write_plan({"hosts": hosts, "batches": [hosts], "serial": ["100%"]})
+    run.write_plan({"hosts": hosts, "batches": [hosts], "serial": ["100%"], "desired": desired})
     if lock:
         lock.acquire(run.run_id)
     try:
@@ -230,7 +292,8 @@ def cloud(options: Options, ui: Ui) -> int:
             return _run_playbook(
                 options, "cloud.yml", limit=options.limit, private_data_dir=run.runner_dir(step),
                 extravars=cli_variables({
-                    "qpt_patches": options.patches, "qpt_cloud_dry_run": dry_run, "qpt_cloud_push": options.push,
+                    **({"qpt_patches": options.patches} if options.patches else {}),
+                    "qpt_cloud_dry_run": dry_run, "qpt_cloud_push": options.push,
                     "qpt_cloud_revert": options.cloud_revert,
                     # Clones live beside the journals, one per environment branch.
                     "qpt_cloud_cache_dir": str((options.state_dir / "cloud-clones").resolve())}),
@@ -293,13 +356,14 @@ def resume(state_dir: Path, run_id: str, yes: bool, ui: Ui, json_mode: bool) -> 
 def _rollout(options: Options, ui: Ui, *, playbook: str, resumed: Run | None = None) -> int:
     if not options.yes and not is_interactive():
         raise InputError("refusing to prompt: stdin is not a terminal; pass --yes to proceed")
-    hosts = resolve_hosts(options)
+    hosts, desired = resolve(options)
     lock = Lock(options.state_dir, options.inventory)
     lock.acquire(resumed.run_id if resumed else (run_id := new_run_id(options.command)))
     try:
         run = resumed or Run.create(options.state_dir, options.command, options.to_journal(), run_id=run_id)
         try:
-            return _plan_confirm_execute(run, options, ui, playbook, hosts, lock, resumed=resumed is not None)
+            return _plan_confirm_execute(run, options, ui, playbook, hosts, lock, resumed=resumed is not None,
+                                         desired=desired)
         except KeyboardInterrupt:
             # Before any batch started (preview, prompt): nothing was changed on any host.
             run.finish("interrupted", EXIT_INTERRUPTED)
@@ -310,17 +374,17 @@ def _rollout(options: Options, ui: Ui, *, playbook: str, resumed: Run | None = N
 
 
 def _plan_confirm_execute(run: Run, options: Options, ui: Ui, playbook: str, hosts: list[str], lock: Lock, *,
-                          resumed: bool) -> int:
+                          resumed: bool, desired: dict[str, list[str]]) -> int:
     if lock.stale_from and lock.stale_from != run.run_id:
         ui.say(f"note: run {lock.stale_from} ended without releasing its lock (its process is gone)")
     if resumed:
         the_plan = _resume_plan(run, hosts)
         run.update(state="running")
     else:
-        the_plan = _preview(run, options, ui, hosts, playbook=playbook)
+        the_plan = _preview(run, options, ui, hosts, playbook=playbook, desired=desired)
     results = run.results()
     remaining = [h for h in hosts if not (h in results and results[h].done)]
-    ui.results_table(f"{options.command} {', '.join(options.patches)} — run {run.run_id}",
+    ui.results_table(f"{options.command} {patches_label(options, desired)} — run {run.run_id}",
                      [the_plan.results[h] for h in hosts if h in the_plan.results], show_batch=True)
     if not remaining:
         return _finish(run, ui, "completed", _exit_code(run, hosts, halted=False), title="Result")
@@ -334,7 +398,7 @@ def _resume_plan(run: Run, hosts: list[str]) -> Plan:
     saved = run.plan or {}
     options = run.meta["options"]
     the_plan = Plan(options["patches"], saved.get("hosts", hosts), saved.get("batches", [hosts]),
-                    saved.get("serial", []))
+                    saved.get("serial", []), desired=saved.get("desired") or {})
     the_plan.results = {h: HostResult.from_record(r) for h, r in (saved.get("preview") or {}).items()}
     return the_plan
 

@@ -91,18 +91,23 @@ def test_version_order():
         pre.version_key("latest")
 
 
-@pytest.mark.parametrize("version, satisfied", [
-    (None, False), ("1.1.53", False), ("1.1.54", True), ("1.1.55", True), ("1.1.56", False), ("1.1.57", True),
+@pytest.mark.parametrize("version, edition, satisfied", [
+    (None, "community", False), ("1.1.53", "community", False), ("1.1.54", "community", True),
+    ("1.1.55", "community", True), ("1.1.56", "enterprise", False), ("1.1.57", "community", False),
+    ("1.1.57", "enterprise", True), ("1.1.58", "community", True),
 ])
-def test_qpt_versions_for_acsd_61103(version, satisfied):
+def test_qpt_versions_for_acsd_61103(version, edition, satisfied):
     entry = CATALOG["ACSD-61103"]
-    assert pre.qpt_satisfies(version, entry["qpt_min"], entry["qpt_known_bad"]) is satisfied
+    assert pre.qpt_satisfies(version, entry["qpt_min"], entry["qpt_known_bad"], "2.4.6-p3", edition) is satisfied
 
 
 def test_qpt_constraint_from_catalog():
-    assert pre.qpt_constraint([CATALOG["ACSD-61103"]]) == ("^1.1.54 !=1.1.56", "1.1.54", ["1.1.56"])
-    assert pre.qpt_constraint([CATALOG["ACSD-61103"], {"qpt_min": "1.1.60", "qpt_known_bad": ["1.1.58"]}]) == (
-        "^1.1.60 !=1.1.56 !=1.1.58", "1.1.60", ["1.1.56", "1.1.58"])
+    # 1.1.57 is bad on Community 2.4.4 - 2.4.6 only; a host nobody knows gets the safe side.
+    assert pre.qpt_constraint([CATALOG["ACSD-61103"]], "2.4.6-p3", "enterprise") == ("^1.1.54 !=1.1.56", "1.1.54", ["1.1.56"])
+    assert pre.qpt_constraint([CATALOG["ACSD-61103"]], "2.4.6-p3", "community")[0] == "^1.1.54 !=1.1.56 !=1.1.57"
+    assert pre.qpt_constraint([CATALOG["ACSD-61103"]])[0] == "^1.1.54 !=1.1.56 !=1.1.57"
+    assert pre.qpt_constraint([CATALOG["ACSD-61103"], {"qpt_min": "1.1.60", "qpt_known_bad": ["1.1.58"]}], "2.4.6",
+                              "enterprise") == ("^1.1.60 !=1.1.56 !=1.1.58", "1.1.60", ["1.1.56", "1.1.58"])
     assert pre.qpt_constraint([])[0] == "*"
 
 
@@ -156,7 +161,8 @@ def test_catalog_entry_problems_are_reported():
 def test_catalog_is_plain_yaml_with_the_documented_keys():
     entry = CATALOG["ACSD-61103"]
     assert entry["magento"] == ">=2.4.6 <2.4.7"
-    assert entry["qpt_min"] == "1.1.54" and entry["qpt_known_bad"] == ["1.1.56"]
+    assert entry["qpt_min"] == "1.1.54" and entry["qpt_known_bad"] == [
+        "1.1.56", {"version": "1.1.57", "editions": ["community"], "magento": ">=2.4.4 <2.4.7"}]
     assert entry["needs_di_compile"] is True
     paths = [f["path"] for f in entry["fingerprints"]]
     assert len(paths) == 5 and all(not p.startswith("/") for p in paths)
@@ -207,7 +213,7 @@ def test_apply_decisions(host, action, outcome, code):
 
 def test_update_decision_carries_the_composer_constraint():
     decision = pre.decide(facts(qpt="1.1.56", read=False, reason="broken-qpt"), "apply", P, CATALOG)
-    assert decision["qpt_constraint"] == "^1.1.54 !=1.1.56"
+    assert decision["qpt_constraint"] == "^1.1.54 !=1.1.56 !=1.1.57"  # a Community 2.4.6 host
     assert "known-bad" in decision["reason"]["message"]
     assert decision["needs_di_compile"] is True
 
@@ -223,8 +229,11 @@ def test_uncatalogued_patch_uses_status_only():
     assert decision["needs_di_compile"] is True  # unknown patch: assume it needs it
     missing = pre.decide(facts(status={}), "apply", ["MDVA-99999"], CATALOG)
     assert (missing["action"], missing["reason"]["code"]) == ("skip-incompatible", "not-offered")
-    broken = pre.decide(facts(qpt="1.1.56", read=False, reason="broken-qpt"), "apply", ["MDVA-30265"], CATALOG)
-    assert (broken["action"], broken["reason"]["code"]) == ("failed", "broken-qpt")
+    # A QPT that fails on the host is replaced by a release that is not it, catalog or not.
+    broken = pre.decide(facts(qpt="1.1.59", read=False, reason="broken-qpt"), "apply", ["MDVA-30265"], CATALOG)
+    assert (broken["action"], broken["reason"]["code"], broken["qpt_constraint"]) == (
+        "update-qpt-then-apply", None, "* !=1.1.59")
+    assert "fails on this host" in broken["reason"]["message"]
 
 
 def test_multi_patch_decisions():
@@ -334,10 +343,10 @@ def test_record_of_an_unreachable_host():
 
 def test_record_in_check_mode_is_a_preview():
     record = pre.result_record(_inputs(check_mode=True, package={"changed": True, "version_before": "1.1.53",
-                                                                  "version_after": "1.1.57"}))
+                                                                  "version_after": "1.1.58"}))
     assert (record["outcome"], record["check_mode"]) == ("would-change", True)
-    assert record["qpt_after"] == "1.1.57" and record["status_after"] == {"ACSD-61103": "Applied"}
-    assert record["qpt_target"] == "^1.1.54 !=1.1.56"
+    assert record["qpt_after"] == "1.1.58" and record["status_after"] == {"ACSD-61103": "Applied"}
+    assert record["qpt_target"] == "^1.1.54 !=1.1.56 !=1.1.57"  # a Community 2.4.6 host: 1.1.57 fails there
 
 
 def test_record_failure_reasons_from_role_failures():

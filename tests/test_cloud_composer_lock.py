@@ -67,7 +67,7 @@ def test_qpt_and_ece_tools_versions_are_read():
     ("2.4.6-p3", "1.1.53", True, True),     # too old: the patch arrived in 1.1.54
     ("2.4.6-p3", "1.1.56", True, True),     # known-bad release
     ("2.4.6-p3", "1.1.55", True, False),
-    ("2.4.6-p8", "1.1.57", True, False),
+    ("2.4.6-p8", "1.1.57", True, True),     # known-bad on Magento Open Source 2.4.4 - 2.4.6
     ("2.4.6", None, True, True),            # QPT not locked at all
     ("2.4.7", "1.1.57", False, False),      # not offered: no update either
 ])
@@ -81,7 +81,15 @@ def test_decisions_from_the_shared_catalog(magento, qpt, offered, needs_update):
     if not offered:
         assert "2.4.7" in decision["patches"][ID]["reason"] and ">=2.4.6 <2.4.7" in decision["patches"][ID]["reason"]
     if offered:
-        assert decision["qpt_constraint"] == "^1.1.54 !=1.1.56"  # the one form qpt_requirement writes
+        assert decision["qpt_constraint"] == "^1.1.54 !=1.1.56 !=1.1.57"  # the one form qpt_requirement writes
+
+
+def test_a_known_bad_release_scoped_to_community_keeps_it_on_commerce():
+    enterprise = lock_module.read_lock(lock(("magento/magento2-base", "2.4.6-p8"), ("magento/magento2-ee-base", "2.4.6-p8"),
+                                            ("magento/quality-patches", "1.1.57")))
+    decision = lock_module.decide(enterprise, [ID], CATALOG)
+    assert decision["patches"][ID]["qpt_ok"] is True and decision["qpt_update_needed"] is False
+    assert decision["qpt_constraint"] == "^1.1.54 !=1.1.56" and decision["patches"][ID]["qpt_bad"] == ["1.1.56"]
 
 
 def test_unknown_patch_is_reported_not_refused():

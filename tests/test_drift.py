@@ -112,3 +112,18 @@ def test_write_textfile_atomic(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "replace", lambda src, dst: (seen.append(src), real_replace(src, dst)))
     drift.write_textfile(report, path)
     assert os.path.dirname(seen[0]) == str(tmp_path) and not seen[0].endswith(".prom")
+
+
+def test_records_and_reports_show_desired_against_actual():
+    """A record's `applied` (every patch QPT said Applied) feeds drift and the reports, next to the host's set."""
+    from qpt_apply import report
+
+    record = dict(status_record("web2", ACSD_61103="Applied"), applied=[A, B])
+    found = drift.compute({"web2": [A]}, [record], now=0)
+    assert (found.hosts["web2"].missing, found.hosts["web2"].undeclared) == ([], [B])
+    host = HostResult.from_record(record)
+    doc = {"run_id": "r", "command": "drift", "patches": [A], "desired": {"web2": [A]}, "titles": {},
+           "state": "completed", "started": "", "finished": "", "killed_found": None, "inventory": [], "limit": None,
+           "batches": [["web2"]], "hosts": [host.as_json()], "exit_code": 4,
+           "summary": report.summarize([host], halted=False, interrupted=False, killed=False)}
+    assert f"Applied, not declared: {B}" in report.render(doc, "html")

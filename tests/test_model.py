@@ -18,7 +18,7 @@ def test_invalid_patch_ids(patch):
 
 
 def test_default_and_duplicates():
-    assert validate_patches(None) == ["ACSD-61103"]
+    assert validate_patches(None) == []  # no --patch: each host's own qpt_patches (else ACSD-61103)
     assert validate_patches(["ACSD-61103", "MDVA-1", "ACSD-61103"]) == ["ACSD-61103", "MDVA-1"]
 
 

@@ -59,15 +59,19 @@ def test_a_constraint_nobody_can_read_is_refused_alike():
     assert refusal == ["patch catalog entry ACSD-61103: not a version: 'latest'"]
 
 
-@pytest.mark.parametrize("qpt, good", [("1.1.53", False), ("1.1.55", True), ("1.1.56", False), ("1.1.56-p1", True),
-                                       ("1.1.57", True)])
-def test_one_known_bad_answer_on_controller_host_and_cloud(qpt, good):
+@pytest.mark.parametrize("qpt, edition, magento, good", [
+    ("1.1.53", "community", "2.4.6-p3", False), ("1.1.55", "community", "2.4.6-p3", True),
+    ("1.1.56", "community", "2.4.6-p3", False), ("1.1.56-p1", "community", "2.4.6-p3", True),
+    # 1.1.57: known bad on Community 2.4.4 - 2.4.6 only (catalog item scoped by edition and Magento range).
+    ("1.1.57", "community", "2.4.6-p3", False), ("1.1.57", "enterprise", "2.4.6-p3", True),
+    ("1.1.58", "community", "2.4.6-p3", True)])
+def test_one_known_bad_answer_on_controller_host_and_cloud(qpt, edition, magento, good):
     entry = CATALOG[PATCH]
-    controller = not decide(host("2.4.6-p3", qpt=qpt), "apply", [PATCH], CATALOG)["update_qpt"]
-    cloud = magento_composer_lock.decide(lock("2.4.6-p3", qpt=qpt), [PATCH], CATALOG)["patches"][PATCH]["qpt_ok"]
+    controller = not decide(host(magento, qpt=qpt, edition=edition), "apply", [PATCH], CATALOG)["update_qpt"]
+    cloud = magento_composer_lock.decide(lock(magento, qpt=qpt, edition=edition), [PATCH], CATALOG)["patches"][PATCH]["qpt_ok"]
     # The host-side module (qpt_package) decides with the very same function.
     assert qpt_package.qpt_satisfies is qpt_catalog.qpt_satisfies
-    assert qpt_package.qpt_satisfies(qpt, entry["qpt_min"], entry["qpt_known_bad"]) is good
+    assert qpt_package.qpt_satisfies(qpt, entry["qpt_min"], entry["qpt_known_bad"], magento, edition) is good
     assert controller is cloud is good
 
 

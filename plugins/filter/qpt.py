@@ -13,7 +13,8 @@ __metaclass__ = type
 
 from ansible_collections.qpt_apply.magento.plugins.module_utils import qpt_batches, qpt_decision, qpt_record
 from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import composer_problem
-from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import input_problems, patch_list_problems
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import (
+    desired_sets, fleet_input_problems, input_problems, patch_list_problems)
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_versions import matches
 
 
@@ -26,11 +27,23 @@ def knob_errors(results):
     return "; ".join("%s (in: %s)" % (error, ", ".join(where)) for error, where in found.items())
 
 
+def declared_patches(hostvars, hosts, name="qpt_patches"):
+    """{host: its `name` variable as a play sees it, None where the host has none} (hostvars in, for the input check)."""
+    found = {}
+    for host in hosts or []:
+        values = hostvars[host]
+        found[host] = values[name] if name in values else None
+    return found
+
+
 class FilterModule(object):
     def filters(self):
         return {
             "version_matches": matches,
             "input_errors": input_problems,
+            "fleet_input_errors": fleet_input_problems,
+            "desired_sets": desired_sets,
+            "declared_patches": declared_patches,
             "patch_problems": patch_list_problems,
             "composer_problem": composer_problem,
             "knob_errors": knob_errors,

@@ -207,7 +207,13 @@ def _decide(facts, mode, patches, catalog, allow_qpt_update, restore_package):
     version = magento.get("version")
     entries = entries_of(catalog, patches)
     unknown = [pid for pid in patches if pid not in entries]
-    constraint, minimum, bad = qpt_requirement(entries.values())
+    qpt = facts.get("qpt") or {}
+    # A QPT whose every command fails with a configuration error (a release broken on this host, known or
+    # not): judged by what it does, it is replaced like a known-bad release, by one that is not it.
+    broken = (not status.get("read") and status.get("reason") == "broken-qpt" and bool(qpt.get("version"))
+              and mode != "revert")
+    constraint, minimum, bad = qpt_requirement(entries.values(), version, magento.get("edition"),
+                                               also_bad=[qpt["version"]] if broken else [])
     decision = {
         "mode": mode, "action": None, "outcome": None, "reason": reason_of(), "fail": False,
         "run_patch": False, "update_qpt": False, "restore_qpt": False,
@@ -249,8 +255,7 @@ def _decide(facts, mode, patches, catalog, allow_qpt_update, restore_package):
     if no_tools:
         return failed("no-git-or-patch", "neither git nor GNU patch is on the PATH of %s: QPT needs one of them"
                       % facts.get("user", "the Magento user"))
-    qpt = facts.get("qpt") or {}
-    needs_update = bool(entries) and not qpt_satisfies(qpt.get("version"), minimum, bad)
+    needs_update = broken or (bool(entries) and not qpt_satisfies(qpt.get("version"), minimum, bad))
     if needs_update:
         if not allow_qpt_update:
             return failed("qpt-update-needed", "magento/quality-patches %s must be updated to %s and QPT updates "
@@ -258,7 +263,10 @@ def _decide(facts, mode, patches, catalog, allow_qpt_update, restore_package):
         if wrong_user:
             return failed("wrong-user", _wrong_user(facts))
         was = qpt.get("version") or "not installed"
-        why = "known-bad release" if is_known_bad(qpt.get("version"), bad) else "does not offer %s" % ", ".join(sorted(entries))
+        listed = qpt_requirement(entries.values(), version, magento.get("edition"))[2]
+        why = ("known-bad release" if is_known_bad(qpt.get("version"), listed)
+               else "fails on this host (%s)" % (status.get("message") or "configuration error") if broken
+               else "does not offer %s" % ", ".join(sorted(entries)))
         return result("update-qpt-then-apply", "would-change", None,
                       "magento/quality-patches %s %s: update to %s, then apply" % (was, why, constraint),
                       update_qpt=True, run_patch=True)

@@ -212,8 +212,11 @@ def result_record(inputs):
         inputs.get("host"), _get(facts, "magento", "version"), _get(facts, "magento", "edition"),
         _get(facts, "magento", "mode"), qpt_before, qpt_after, status_before, status_after, action, outcome,
         reason, verify, qpt_output, check_mode, inputs.get("started"))
+    status_read = _get(facts, "status", "read")
     record.update({
         "patches": patches,
+        # Every patch QPT reported Applied when the host was read (declared or not); null when not read.
+        "applied": list(_get(facts, "status", "applied") or []) if status_read else None,
         "playbook": mode,
         "steps": list(inputs.get("steps") or []) + post_steps,
         "maintenance": {"before": maintenance.get("before", facts.get("maintenance")),

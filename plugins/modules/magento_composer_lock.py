@@ -34,7 +34,8 @@ options:
       - Patch catalog (C(playbooks/vars/patch_catalog.yml)), keyed by patch ID. Read from each entry
         C(magento) (a Composer constraint on C(magento/magento2-base)), C(editions) (editions the
         patch exists for), C(qpt_min) (first QPT release offering it) and C(qpt_known_bad) (QPT
-        releases that must not be used).
+        releases that must not be used; an item C({version, editions, magento}) only for the projects of
+        those editions and that Magento range).
     type: dict
     default: {}
 """
@@ -109,7 +110,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import (
     ECE_TOOLS_PACKAGE, MAGENTO_PACKAGES, QPT_PACKAGE, magento_package, magento_release, packages_in)
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import (
-    entries_of, is_known_bad, offered, qpt_requirement, qpt_satisfies)
+    entries_of, is_known_bad, known_bad_for, offered, qpt_requirement, qpt_satisfies)
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_versions import VersionError
 
 
@@ -139,7 +140,8 @@ def decide(facts, patches, catalog):
                                 "reason": "not in the patch catalog; not checked"}
             continue
         qpt_min = entry.get("qpt_min")
-        qpt_bad = [str(v) for v in entry.get("qpt_known_bad") or []]
+        # Known-bad releases of this entry for this project's Magento and edition (qpt_catalog's one rule).
+        qpt_bad = known_bad_for(entry.get("qpt_known_bad"), facts["magento"], facts["edition"])
         if facts["magento"] is None:
             is_offered, reason = False, "composer.lock has no Magento package (%s)" % ", ".join(MAGENTO_PACKAGES)
         else:
@@ -156,7 +158,8 @@ def decide(facts, patches, catalog):
         per_patch[patch] = {"known": True, "offered": is_offered, "qpt_ok": qpt_ok, "reason": reason,
                             "magento_constraint": entry.get("magento"), "qpt_min": qpt_min, "qpt_bad": qpt_bad}
     needs_update = any(p["offered"] and not p["qpt_ok"] for p in per_patch.values())
-    constraint = qpt_requirement(e for pid, e in entries.items() if per_patch[pid]["offered"])[0]
+    constraint = qpt_requirement((e for pid, e in entries.items() if per_patch[pid]["offered"]),
+                                 facts["magento"], facts["edition"])[0]
     return {
         "patches": per_patch,
         "not_offered": not_offered,

@@ -86,7 +86,10 @@ user:
   type: str
   returned: always
 status:
-  description: "C({read, patches: {ID: Applied|Not applied|N/A|absent}, reason, message, output})."
+  description:
+    - "C({read, patches: {ID: Applied|Not applied|N/A|absent}, applied, reason, message, output})."
+    - C(applied) lists every patch QPT reports Applied on the host, asked for or not (empty when status was
+      not read), which a drift check compares with the host's declared set.
   type: dict
   returned: when qpt_status
 fingerprints:
@@ -191,6 +194,7 @@ def main():
         result["status"] = dict(
             read=status["ok"],
             patches=status_of(patches, status["patches"]) if status["ok"] else dict((p, ABSENT) for p in patches),
+            applied=sorted(pid for pid, state in status["patches"].items() if state == "Applied") if status["ok"] else [],
             reason=status["reason"], message=status["message"], output=status["output"])
 
     if patches and found_root:

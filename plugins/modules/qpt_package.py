@@ -49,7 +49,9 @@ options:
     description: Lowest acceptable installed version.
     type: str
   bad_versions:
-    description: Installed versions that must be replaced.
+    description:
+      - Installed versions that must be replaced on this host, e.g. the decision's C(qpt_bad) (the catalog's
+        known-bad releases for the host's Magento and edition, and a release seen failing there).
     type: list
     elements: str
     default: []
