@@ -9,6 +9,7 @@ Every assertion about a host is checked on the host itself: its files, its own Q
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -54,9 +55,9 @@ def write_inventory(lab, directory: Path, production: object = [A], staging: obj
     return directory
 
 
-def qpt_apply(*args: str, state_dir: Path, timeout: float = 900) -> subprocess.CompletedProcess:
+def qpt_apply(*args: str, state_dir: Path, timeout: float = 900, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "qpt_apply.cli", *args, "--state-dir", str(state_dir)],
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout)
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=timeout, env=env)
 
 
 def as_json(done: subprocess.CompletedProcess) -> dict:
@@ -119,10 +120,14 @@ def test_plan_and_apply_give_each_host_its_own_set(lab, state, inventory):
     assert hosts["web4"]["qpt_after"] == "1.1.57"
     assert locked_qpt(lab, "web3") == "1.1.57" and qpt_status(lab, "web1")[A] == "Not applied"  # a plan changes nothing
 
-    done = qpt_apply("apply", "-i", str(inventory), "--batches", "100%", "--yes", "--json", state_dir=state)
+    proof = {**os.environ, "QPT_VERIFY_CUSTOMER_PASSWORD": lab.info["customer_password"]}
+    done = qpt_apply("apply", "-i", str(inventory), "--batches", "100%", "--yes", "--json", "--functional",
+                     state_dir=state, env=proof)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr
     hosts = by_host(as_json(done))
     assert {h: r["outcome"] for h, r in hosts.items()} == {h: "changed" for h in hosts}
+    # Proven on each host: failures_num back to 0 after the right password, over REST and GraphQL.
+    assert {h: r["verify"]["functional"]["outcome"] for h, r in hosts.items()} == {h: "fixed" for h in hosts}
     # On the hosts: each has its own set Applied, and nothing more.
     status = {name: qpt_status(lab, name) for name in lab.names}
     assert status["web2"][A] == status["web2"][B] == "Applied"

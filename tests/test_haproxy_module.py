@@ -125,6 +125,28 @@ def test_drain_takes_the_node_out_under_load_and_ready_brings_it_back(lab, env):
     assert summary["ok"] > 20 and summary["failed"] == 0, summary  # no customer saw an error
 
 
+def test_drain_first_then_maintenance_under_load(lab):
+    args = server_args(lab, "shop-web3", state="maint", drain_first=True)
+    rc, result = module(check=True, **args)
+    assert rc == 0 and result["changed"], result
+    assert result["command"] == "set server shop/shop-web3 state drain; set server shop/shop-web3 state maint"
+    assert admin_states(lab)["shop-web3"] == "0"
+    load = customer_load(lab, threads=2, duration=60, interval=0.02).start()
+    try:
+        time.sleep(0.5)
+        rc, result = module(**args)
+        assert rc == 0 and result["changed"] and result["scur"] == 0, result
+        assert "ready -> drain -> maint" in result["msg"], result
+        assert lab.servers("shop")["shop-web3"]["status"] == "MAINT" and admin_states(lab)["shop-web3"] == "1"
+        rc, again = module(**args)
+        assert rc == 0 and not again["changed"] and again["command"] is None, again
+        rc, result = module(**server_args(lab, "shop-web3", state="ready"))
+        assert rc == 0 and result["status"] == "UP", result
+    finally:
+        summary = load.stop()
+    assert summary["ok"] > 20 and summary["failed"] == 0, summary
+
+
 def test_maint_and_check_mode(lab):
     rc, result = module(check=True, **server_args(lab, "shop-web2", state="maint"))
     assert rc == 0 and result["changed"] and "would set" in result["msg"], result
@@ -208,12 +230,23 @@ def playbook(lab, env, tmp_path, entry, *extra) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, env=env, timeout=300)
 
 
+def health_checks_seen(lab, node) -> int:
+    """Connections the node's web server accepted (its log): HAProxy's health checks, when nothing else asks."""
+    return len(re.findall(r" Accepted$", (lab.dir / "hosts" / node / "front.log").read_text(), re.M))
+
+
 def test_the_role_drains_with_nothing_but_the_inventory(lab, env, tmp_path):
     done = playbook(lab, env, tmp_path, "drain", "--limit", "shop-web2")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "changed: [shop-web2 -> localhost]" in done.stdout
-    assert lab.servers("shop")["shop-web2"]["status"] == "DRAIN"
-    assert {n: s for n, s in admin_states(lab).items()} == {"shop-web1": "0", "shop-web2": "8", "shop-web3": "0"}
+    # Drained, then in maintenance: HAProxy stops even its health checks, so nothing writes the node's
+    # var/cache while setup:di:compile deletes it.
+    assert lab.servers("shop")["shop-web2"]["status"] == "MAINT"
+    assert {n: s for n, s in admin_states(lab).items()} == {"shop-web1": "0", "shop-web2": "1", "shop-web3": "0"}
+    checks = health_checks_seen(lab, "shop-web2")
+    time.sleep(3)  # three check intervals
+    assert health_checks_seen(lab, "shop-web2") == checks
+    assert health_checks_seen(lab, "shop-web1") > 0
 
     done = playbook(lab, env, tmp_path, "ready")
     assert done.returncode == 0, done.stdout + done.stderr

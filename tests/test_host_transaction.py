@@ -100,6 +100,31 @@ def test_a_failed_post_step_puts_the_host_back(lab_factory, tmp_path, fault, mai
     assert assert_no_worse(lab, "web1", before["web1"]) == "patched"
 
 
+def test_a_compile_that_met_a_concurrent_write_runs_again_a_bounded_number_of_times(lab_factory, tmp_path):
+    """Magento's "var/cache cannot be deleted ... Directory not empty" (a request or cron job writing meanwhile)."""
+    lab = lab_factory(PRODUCTION[1:])
+    lab.set_faults("web2", faults={"di_compile": "written-meanwhile"})  # its next 2 compiles meet a writer
+    done = apply(lab, tmp_path / "state")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (host_status(lab, "web2"), home_page(lab, "web2")) == ("Applied", 200)
+    compiles = [c for c in lab.commands("web2") if c["cmd"] == "magento setup:di:compile" and c["event"] == "end"]
+    assert [c["rc"] for c in compiles] == [1, 1, 0]
+    steps = record_of(tmp_path / "state", "web2")["steps"]
+    assert sum("again bin/magento setup:di:compile" in step for step in steps) == 2, steps
+
+    # Bounded: with 2 runs allowed the revert fails on the same cause, named, and the host stays as it was.
+    lab.set_faults("web2", faults={"di_compile": "written-meanwhile"})
+    before = snapshot(lab, "web2")
+    reverted = qpt_apply("revert", "-i", str(lab.inventory), "--yes", "--json", "-e", "magento_post_compile_attempts=2",
+                         state_dir=tmp_path / "state")
+    assert reverted.returncode == 1, reverted.stdout + reverted.stderr
+    record = record_of(tmp_path / "state", "web2")
+    assert record["reason"]["code"] == "post-step-failed", record
+    assert "var/cache\" cannot be deleted" in record["reason"]["message"], record
+    assert "Directory not empty" in record["reason"]["message"], record
+    assert assert_no_worse(lab, "web2", before) == "patched"
+
+
 def test_a_composer_update_failing_midway_leaves_the_files_agreeing(lab_factory, tmp_path):
     lab = lab_factory(PRODUCTION[:1])
     lab.set_faults("web1", faults={"composer_update": "fail"})

@@ -149,6 +149,23 @@ def test_di_compile_fault_looks_like_an_unwritable_generated_dir(lab, chmod):
     assert [end["rc"] for _, end in runs(lab, "prod", "magento setup:di:compile")] == [1, 1, 1, 0]
 
 
+def test_written_meanwhile_fault_looks_like_a_request_writing_the_cache_during_the_compile(lab):
+    lab.set_faults("prod", faults={"di_compile": "written-meanwhile"})
+    cache = lab.root("prod") / "var/cache"
+    for _ in range(2):
+        done = magento(lab, "prod", "setup:di:compile")
+        assert done.returncode == 1, done.stdout + done.stderr
+        # Compared without whitespace: Symfony boxes the message at the terminal width, mid-word too.
+        printed = "".join((done.stdout + done.stderr).split())
+        for words in ("In File.php line", f'The directory "{cache}" cannot be deleted',
+                      f"Warning!rmdir({cache}): Directory not empty"):
+            assert "".join(words.split()) in printed, done.stdout + done.stderr
+    done = magento(lab, "prod", "setup:di:compile")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert login(lab, "prod") == 200
+    lab.clear_faults("prod")
+
+
 # -------------------------------------------------------------------------------------------------- cache
 
 def test_cache_clean_fault_looks_like_an_unwritable_cache_dir(lab, chmod):

@@ -49,6 +49,12 @@ _CONFLICT = (
     re.compile(r"^Reverting patch .* failed\.", re.M),
     re.compile(r"finished with errors"),
 )
+# Symfony Console's error block: "In File.php line 76:", then the message boxed in indented lines.
+_CONSOLE_ERROR = re.compile(r"^In \S+ line \d+:\s*\n((?:[ \t]*\n)*(?:[ \t]+\S.*\n?)+)", re.M)
+# Magento's Filesystem driver when a directory it empties gains an entry meanwhile (a request or cron
+# job writing var/cache while setup:di:compile deletes it): transient, the same command succeeds again.
+# Matched without whitespace: Symfony wraps the boxed message at the terminal width, mid-word too.
+_WRITTEN_MEANWHILE = ("cannotbedeleted", "Directorynotempty")
 _MAGE_MODE = re.compile(r"""['"]MAGE_MODE['"]\s*=>\s*['"]([A-Za-z]+)['"]""")
 _COMPOSER_OP = re.compile(
     r"^\s*-\s+(Installing|Upgrading|Downgrading|Removing|Updating)\s+(\S+)\s+\(([^)]*)\)", re.M)
@@ -255,6 +261,18 @@ class QptRunner:
         reason = classify_failure(out, err)
         return {"ok": False, "patches": {}, "reason": reason, "message": first_line(out, err),
                 "output": output_text(out, err)}
+
+
+def console_error(stdout, stderr):
+    """The message of the last Symfony Console error block (bin/magento, QPT) on one line; "" if none."""
+    blocks = _CONSOLE_ERROR.findall("%s\n%s" % (stderr or "", stdout or ""))
+    return " ".join(" ".join(line.split()) for line in blocks[-1].splitlines() if line.strip()) if blocks else ""
+
+
+def written_meanwhile(stdout, stderr):
+    """Did a Magento command fail only because something wrote into a directory it was deleting?"""
+    message = "".join(console_error(stdout, stderr).split())
+    return all(marker in message for marker in _WRITTEN_MEANWHILE)
 
 
 def first_line(stdout, stderr):

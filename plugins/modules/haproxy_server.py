@@ -27,7 +27,11 @@ description:
     maintenance HAProxy takes the server as C(UP 1/2) before checking it; only a successful check
     makes it C(UP), so a broken node is never reported ready.
   - C(maint) sends C(set server BACKEND/SERVER state maint) (no traffic, no health checks); with
-    O(wait) it waits for the sessions to end like C(drain).
+    O(wait) it waits for the sessions to end like C(drain). With O(drain_first) it drains first, waits
+    until the sessions have ended, and only then enters maintenance, the graceful way to take a node
+    out for a change, since in maintenance HAProxy stops health-checking it too, so nothing at all
+    reaches the node while it changes (a health check that renders a page writes Magento's
+    C(var/cache), which a running C(setup:di:compile) is deleting).
   - C(query) only reads.
   - A server already in the wanted administrative state is left alone (C(changed=false)); the wait
     still applies.
@@ -67,6 +71,12 @@ options:
     description: Seconds to wait for the server's sessions to end after C(drain) or C(maint).
     type: int
     default: 60
+  drain_first:
+    description:
+      - With C(maint), drain first and wait until the server has no session left (at most
+        O(drain_timeout) seconds), then enter maintenance. Ignored for the other states.
+    type: bool
+    default: false
   keep_serving:
     description:
       - With C(drain) or C(maint), refuse (fail, send nothing) unless at least this many other servers of
@@ -90,6 +100,15 @@ EXAMPLES = r"""
     server: "{{ inventory_hostname }}"
     state: drain
     drain_timeout: 120
+  delegate_to: lb1.example.com
+
+- name: Or drain it, then stop even its health checks while it changes
+  haproxy_server:
+    socket: /run/haproxy/admin.sock
+    backend: shop
+    server: "{{ inventory_hostname }}"
+    state: maint
+    drain_first: true
   delegate_to: lb1.example.com
 
 - name: Put it back once it serves again
@@ -198,7 +217,9 @@ check_status:
   returned: success
   sample: L7OK
 command:
-  description: The runtime API command sent (or, in check mode, that would be sent); null when none was needed.
+  description:
+    - The runtime API command sent (or, in check mode, that would be sent); null when none was needed.
+      With O(drain_first), both commands, separated by C(; ).
   type: str
   returned: always
   sample: set server shop/web1 state drain
@@ -398,21 +419,38 @@ def run(module):
 
     line = "set server %s/%s state %s" % (server.backend, server.name, target)
     needed = before["admin_state"] != target
+    # Drained first unless it is drained already: its sessions end before maintenance redirects them.
+    drain_first = params["drain_first"] and target == "maint" and needed and before["admin_state"] != "drain"
+    commands = ["set server %s/%s state drain" % (server.backend, server.name)] if drain_first else []
+    commands += [line] if needed else []
     if needed and target != "ready" and params["keep_serving"] > before["others_serving"]:
         # The last nodes in service stay in: customers would see errors instead of a slower shop.
         server.fail("refused to %s %s: only %d other server(s) of backend %s serve, keep_serving=%d"
                     % (target, server.label, before["others_serving"], server.backend, params["keep_serving"]),
                     **without_msg(result))
     if module.check_mode:
-        result.update(changed=needed, command=line if needed else None)
+        result.update(changed=needed, command="; ".join(commands) or None)
         would = "would set %s (%s -> %s)" % (server.label, before["admin_state"], target) if needed \
             else "%s is already %s" % (server.label, target)
         return finish(result, before, would)
+    waited_draining = 0.0
+    if drain_first:
+        server.send(commands[0])
+        result.update(changed=True, command=commands[0])
+        if params["wait"]:
+            after, waited_draining, ok = server.wait(drained, params["drain_timeout"])
+            result["waited"] = round(waited_draining, 2)
+            if not ok:
+                finish(result, after, None)
+                server.fail("%s still has %d session(s) and %d queued %ds after drain; left in state drain"
+                            % (server.label, after["scur"], after["qcur"], params["drain_timeout"]),
+                            **without_msg(result))
     if needed:
         server.send(line)
-        result.update(changed=True, command=line)
+        result.update(changed=True, command="; ".join(commands))
     after = server.read()
-    moved = "%s -> %s" % (before["admin_state"], target) if needed else "already %s" % target
+    path = [before["admin_state"]] + (["drain"] if drain_first else []) + [target]
+    moved = " -> ".join(path) if needed else "already %s" % target
     if not params["wait"]:
         return finish(result, after, "%s: %s" % (server.label, moved))
 
@@ -428,7 +466,8 @@ def run(module):
                         **without_msg(result))
         return finish(result, after, "%s: %s, UP after %.1fs" % (server.label, moved, waited))
 
-    after, waited, ok = server.wait(drained, params["drain_timeout"])
+    after, waited, ok = server.wait(drained, max(0, params["drain_timeout"] - waited_draining))
+    waited += waited_draining
     result["waited"] = round(waited, 2)
     if not ok:
         finish(result, after, None)
@@ -460,6 +499,7 @@ def main():
             "wait_timeout": {"type": "int", "default": 30},
             "drain_timeout": {"type": "int", "default": 60},
             "keep_serving": {"type": "int", "default": 0},
+            "drain_first": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )

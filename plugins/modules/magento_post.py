@@ -18,6 +18,10 @@ description:
     the first failure.
   - With I(run_id), each step is recorded in the host's transaction (C(var/qpt-apply/state.json)) as
     started, then done or failed, so a later run knows what a dead one left undone.
+  - A C(setup:di:compile) that failed only because something wrote into C(var/cache) or
+    C(generated/) while the compile was deleting it (Magento's C(cannot be deleted ... Directory not
+    empty), after a request or a cron job on a node still in service) is run again, at most
+    I(compile_attempts) times in all; I(steps) says so. Any other failure stops at once.
   - In check mode nothing runs; I(steps) says what would.
 extends_documentation_fragment:
   - qpt_apply.magento.magento
@@ -42,6 +46,10 @@ options:
     type: list
     elements: str
     default: []
+  compile_attempts:
+    description: How many times setup:di:compile may run when it fails only because its directories were written meanwhile.
+    type: int
+    default: 3
 author: qpt-apply contributors (@qpt-apply)
 """
 
@@ -65,7 +73,7 @@ reason:
   returned: always
   type: dict
 output:
-  description: stdout and stderr of the failed step.
+  description: stdout and stderr of the failed step (of its last attempt).
   returned: on failure
   type: str
 """
@@ -73,7 +81,8 @@ output:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import first_line, output_text
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import (
+    console_error, output_text, written_meanwhile)
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_host_state import step as recorded_step
 
 
@@ -87,6 +96,7 @@ def main():
             cache_types=dict(type="list", elements="str", default=[]),
             reload_command=dict(type="list", elements="str", default=[]),
             run_id=dict(type="str", default=""),
+            compile_attempts=dict(type="int", default=3),
         ),
         supports_check_mode=True,
     )
@@ -106,17 +116,24 @@ def main():
         result.update(changed=bool(plan), steps=["would run " + step[1] for step in plan])
         module.exit_json(**result)
 
+    # One line per message: Symfony boxes errors at the terminal width.
+    environ = {"LANG": "C", "LC_ALL": "C", "COLUMNS": "300"}
     for index, (name, label, argv, cwd) in enumerate(plan):
+        attempts = max(1, p["compile_attempts"]) if name == "di-compile" else 1
         try:
             with recorded_step(root, p["run_id"], name):
-                rc, out, err = module.run_command(argv, cwd=cwd, environ_update={"LANG": "C", "LC_ALL": "C"})
-                if rc != 0:
-                    raise _StepFailed(rc, out, err)
+                for attempt in range(1, attempts + 1):
+                    rc, out, err = module.run_command(argv, cwd=cwd, environ_update=environ)
+                    if rc == 0:
+                        break
+                    if attempt == attempts or not written_meanwhile(out, err):
+                        raise _StepFailed(rc, out, err)
+                    result["steps"].append("again %s: its directories were written while it deleted them" % label)
         except _StepFailed as failed:
             rc, out, err = failed.args
             result["steps"] += ["planned: " + step[1] for step in plan[index:]]
             result["output"] = output_text(out, err)
-            message = "%s failed (rc %d): %s" % (label, rc, first_line(_last_lines(out, err), ""))
+            message = "%s failed (rc %d): %s" % (label, rc, console_error(out, err) or _last_lines(out, err))
             result["reason"] = dict(code="post-step-failed", message=message)
             module.fail_json(msg=message, **result)
         result["changed"] = True

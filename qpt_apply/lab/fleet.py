@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -248,7 +249,8 @@ def _build_host(directory: Path, lab_id: str, address: str, spec: HostSpec, key:
 def _write_faults(path: Path, faults: dict, delays: dict, owner: str | None = None) -> None:
     """Replace the host's faults file in one rename, so a stand-in reads either the old or the new one."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"faults": faults, "delays": delays}, indent=2) + "\n")
+    # `set`: when, so a fault that counts runs ("written-meanwhile") counts from here.
+    tmp.write_text(json.dumps({"faults": faults, "delays": delays, "set": time.time()}, indent=2) + "\n")
     tmp.chmod(0o644)
     if owner:
         shutil.chown(tmp, owner, owner)
@@ -463,7 +465,8 @@ class Lab:
     def faults(self, name: str) -> dict:
         """The host's faults file as the stand-ins read it: {"faults": {...}, "delays": {...}}."""
         path = self._faults_file(name)
-        return json.loads(path.read_text()) if path.exists() else {"faults": {}, "delays": {}}
+        data = json.loads(path.read_text()) if path.exists() else {}
+        return {"faults": data.get("faults", {}), "delays": data.get("delays", {})}
 
     def set_faults(self, name: str, faults: dict | None = None, delays: dict | None = None) -> None:
         """Set the host's faults and/or delays (each replaced as a whole; None keeps what is there).

@@ -126,8 +126,14 @@ def _parse_shop(index: int, entry, default_delays: dict[str, float]) -> list[Hos
 
 def check_faults(label: str, faults) -> dict[str, str]:
     """A `faults:` mapping checked against what the stand-ins know; returned as a new dict."""
-    return _check_steps(label, "fault", faults, standin.FAULT_STEPS, lambda value: value in standin.FAULT_VALUES,
-                        " or ".join(repr(v) for v in standin.FAULT_VALUES))
+    known = sorted({value for values in standin.FAULT_VALUES.values() for value in values})
+    checked = _check_steps(label, "fault", faults, standin.FAULT_STEPS, lambda value: value in known,
+                           " or ".join(repr(v) for v in known))
+    for step, value in checked.items():
+        if value not in standin.FAULT_VALUES[step]:
+            raise SpecError(f"{label}: fault {step} {value!r} must be "
+                            + " or ".join(repr(v) for v in standin.FAULT_VALUES[step]))
+    return checked
 
 
 def check_delays(label: str, delays) -> dict[str, float]:

@@ -158,8 +158,11 @@ CONFLICT_EDIT = "use Magento\\Framework\\Encryption\\EncryptorInterface as Encry
 # QPT status and digests of the root do not see them); every stand-in run appends to COMMANDS_LOG there.
 FAULTS_FILE = "lab-faults.json"
 COMMANDS_LOG = "lab-commands.log"
-FAULT_STEPS: tuple[str, ...] = ("di_compile", "cache_clean", "composer_update")
-FAULT_VALUES: tuple[str, ...] = ("fail",)
+# Step -> the faults it knows: "fail", or for the DI compile "written-meanwhile" (its first 2 runs after the
+# fault was set find var/cache written into while they delete it, as under traffic; framework/Lab/Host.php).
+FAULT_VALUES: dict[str, tuple[str, ...]] = {"di_compile": ("fail", "written-meanwhile"), "cache_clean": ("fail",),
+                                            "composer_update": ("fail",)}
+FAULT_STEPS: tuple[str, ...] = tuple(FAULT_VALUES)
 DELAY_STEPS: tuple[str, ...] = ("qpt_status", "qpt_apply", "qpt_revert", "cache_clean", "di_compile", "composer_update")
 # `composer update` / `composer require` run this in-process; `composer install` never does.
 COMPOSER_SCRIPTS = {"pre-update-cmd": ["Magento\\Framework\\Lab\\ComposerHooks::startUpdate"]}

@@ -6,7 +6,8 @@ namespace Magento\Framework\Lab;
  * digest of the root sees it): lab-faults.json says which steps fail and how long each one sleeps, and
  * lab-commands.log records when each stand-in command started and ended.
  *
- * lab-faults.json: {"faults": {"di_compile": "fail", ...}, "delays": {"qpt_status": 3, ...}}, every key optional.
+ * lab-faults.json: {"faults": {"di_compile": "fail", ...}, "delays": {"qpt_status": 3, ...}, "set": <unix time>},
+ * every key optional; a fault is "fail", or for di_compile "written-meanwhile" (see writtenMeanwhile).
  * lab-commands.log: one JSON object per line, {"event": "start", "cmd", "argv", "pid", "time"} then
  * {"event": "end", "cmd", "pid", "time", "rc"}.
  */
@@ -14,12 +15,14 @@ class Host
 {
     const FAULTS_FILE = 'lab-faults.json';
     const COMMANDS_LOG = 'lab-commands.log';
+    const WRITTEN_MEANWHILE_RUNS = 2;
 
     private static $hosts = [];
 
     private $dir;
     private $faults = [];
     private $delays = [];
+    private $faultsSet = 0.0;
 
     public static function of($magentoRoot)
     {
@@ -45,11 +48,32 @@ class Host
         }
         $this->faults = is_array($settings['faults'] ?? null) ? $settings['faults'] : [];
         $this->delays = is_array($settings['delays'] ?? null) ? $settings['delays'] : [];
+        $this->faultsSet = (float)($settings['set'] ?? 0);
     }
 
     public function fails($step)
     {
         return ($this->faults[$step] ?? null) === 'fail';
+    }
+
+    /**
+     * Fault "written-meanwhile": the first WRITTEN_MEANWHILE_RUNS runs of $cmd since the fault was set (this one
+     * included: its start line is logged already) find a directory they delete written into meanwhile.
+     */
+    public function writtenMeanwhile($step, $cmd)
+    {
+        if (($this->faults[$step] ?? null) !== 'written-meanwhile') {
+            return false;
+        }
+        $runs = 0;
+        foreach (@file($this->dir . '/' . self::COMMANDS_LOG) ?: [] as $line) {
+            $entry = json_decode($line, true);
+            if (is_array($entry) && $entry['event'] === 'start' && $entry['cmd'] === $cmd
+                && $entry['time'] >= $this->faultsSet) {
+                $runs++;
+            }
+        }
+        return $runs <= self::WRITTEN_MEANWHILE_RUNS;
     }
 
     /**

@@ -6,7 +6,9 @@ use Magento\Framework\App\Filesystem\DirectoryList;
 use Magento\Framework\Cache\FileCache;
 use Magento\Framework\Code\Generator\Autoloader;
 use Magento\Framework\Component\ComponentRegistrar;
+use Magento\Framework\Console\Command\DiCompileCommand;
 use Magento\Framework\Filesystem\Driver\File;
+use Magento\Framework\Lab\Host;
 use Magento\Framework\Module\ModuleList;
 use Magento\Framework\ObjectManager\Config\Reader as DiReader;
 use Magento\Framework\ObjectManager\Definition\Runtime;
@@ -76,11 +78,24 @@ class DiCompiler
     private function cleanup()
     {
         $this->cache->clean();
-        foreach ([DirectoryList::CACHE, DirectoryList::GENERATED_METADATA] as $code) {
-            $path = $this->directoryList->getPath($code);
-            if ($this->driver->isExists($path)) {
-                $this->driver->deleteDirectory($path);
+        $cache = $this->directoryList->getPath(DirectoryList::CACHE);
+        if (Host::of(BP)->writtenMeanwhile('di_compile', 'magento ' . DiCompileCommand::NAME)) {
+            // The lab's concurrent writer: a page rendered on a node still in service saves its cache entry.
+            File::$beforeRemove = function ($path) use ($cache) {
+                if ($path === $cache) {
+                    @file_put_contents($path . '/mage---lab_written_meanwhile', 'a:0:{}');
+                }
+            };
+        }
+        try {
+            foreach ([DirectoryList::CACHE, DirectoryList::GENERATED_METADATA] as $code) {
+                $path = $this->directoryList->getPath($code);
+                if ($this->driver->isExists($path)) {
+                    $this->driver->deleteDirectory($path);
+                }
             }
+        } finally {
+            File::$beforeRemove = null;
         }
     }
 

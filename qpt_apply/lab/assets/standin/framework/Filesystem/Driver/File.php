@@ -9,6 +9,14 @@ use Magento\Framework\Phrase;
  */
 class File
 {
+    /**
+     * Lab seam, null on every real run: called with a directory's path once its entries are gone and right
+     * before it is removed, the moment a request or cron job writing into it meanwhile would create an entry.
+     *
+     * @var callable|null
+     */
+    public static $beforeRemove = null;
+
     public function isExists($path)
     {
         clearstatcache();
@@ -69,6 +77,9 @@ class File
         }
         if ($messages) {
             throw new FileSystemException(new Phrase(implode(' ', $messages)));
+        }
+        if (self::$beforeRemove !== null) {
+            (self::$beforeRemove)($path);
         }
         error_clear_last();
         $result = is_link($path) ? @unlink($path) : @rmdir($path);
