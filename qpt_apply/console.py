@@ -12,6 +12,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 
 from .model import HostResult
@@ -30,6 +31,11 @@ class Ui:
 
     def say(self, text: str) -> None:
         self.out.print(text)
+
+    def confirm(self, question: str) -> bool:
+        """Ask `question [y/N]` (the brackets shown as such, not read as markup); only y or yes says yes."""
+        answer = self.out.input(escape(f"{question} [y/N] "))
+        return answer.strip().lower() in ("y", "yes")
 
     def busy(self, text: str):
         """A spinner on a terminal; one line elsewhere."""

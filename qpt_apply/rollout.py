@@ -307,9 +307,7 @@ def cloud(options: Options, ui: Ui) -> int:
                 for result in preview.results.values():
                     run.append_record(result)
                 return _finish(run, ui, "completed", _exit_code(run, hosts, halted=False), title="Cloud")
-            answer = ui.out.input(f"commit{' and push' if options.push else ''} to {len(pending)} "
-                                  f"environment(s)? [y/N] ")
-            if answer.strip().lower() not in ("y", "yes"):
+            if not ui.confirm(f"commit{' and push' if options.push else ''} to {len(pending)} environment(s)?"):
                 run.finish("cancelled", EXIT_BAD_INPUT)
                 return EXIT_BAD_INPUT
         outcome = play(options.dry_run, "cloud", on_record=run.append_record)
@@ -408,8 +406,7 @@ def _confirm(options: Options, ui: Ui, remaining: list[str], the_plan: Plan) -> 
         return True
     batches = [[h for h in b if h in remaining] for b in the_plan.batches]
     sizes = " → ".join(str(len(b)) for b in batches if b)
-    answer = ui.out.input(f"{options.command} on {len(remaining)} host(s) in batches {sizes}? [y/N] ")
-    return answer.strip().lower() in ("y", "yes")
+    return ui.confirm(f"{options.command} on {len(remaining)} host(s) in batches {sizes}?")
 
 
 class _StopRequest:
