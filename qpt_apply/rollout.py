@@ -45,6 +45,7 @@ CLI_VARIABLES = {
     "qpt_cloud_cache_dir": "--state-dir",
     "qpt_run_id": "nothing: each run has its own id",
     "qpt_lock_takeover": "--take-over RUN_ID",
+    "qpt_reads": "nothing: the plan's read of each host, reused while the host has not changed",
 }
 
 
@@ -457,7 +458,7 @@ def _execute(run: Run, options: Options, ui: Ui, playbook: str, hosts: list[str]
             options, playbook, limit=",".join(remaining),
             extravars=extravars(options, run, qpt_serial=[len(b) for b in batches],
                                 qpt_max_failed_hosts=max(options.max_failed - failed_before, 0),
-                                qpt_stop_file=str(stop_file)),
+                                qpt_stop_file=str(stop_file), qpt_reads=plan_reads(the_plan, remaining)),
             private_data_dir=run.runner_dir(options.command), on_record=_fleet_only(hosts, on_record),
             on_event=progress.on_event, cancel=stop.abort)
     _report_run_errors(run, ui, hosts, outcome)
@@ -475,6 +476,20 @@ def _execute(run: Run, options: Options, ui: Ui, playbook: str, hosts: list[str]
     if any(not results[h].done for h in hosts):
         return _finish(run, ui, "failed", EXIT_FAILED, title="Result")
     return _finish(run, ui, "completed", _exit_code(run, hosts, halted=False), title="Result")
+
+
+def plan_reads(the_plan: Plan, hosts: list[str]) -> dict[str, dict[str, Any]]:
+    """Each host's read in the plan, {token, patches, applied}, for the playbook to reuse while the host has
+    not changed since (magento_facts compares the token): the plan shown is the status the rollout starts
+    from, without a second QPT status per host."""
+    reads = {}
+    for host in hosts:
+        result = the_plan.results.get(host)
+        read = (result.extra.get("read") or {}) if result else {}
+        if read.get("token") and result.extra.get("applied") is not None:
+            reads[host] = {"token": read["token"], "patches": dict(result.status_before),
+                           "applied": list(result.extra["applied"])}
+    return reads
 
 
 def _rollback_failing_batches(run: Run, options: Options, ui: Ui, batches: list[list[str]]) -> None:

@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import glob
+import hashlib
 import json
 import os
 import re
@@ -19,6 +21,7 @@ import shutil
 
 QPT_PACKAGE = "magento/quality-patches"
 QPT_BIN = "vendor/bin/magento-patches"
+QPT_PATCHES_DIR = "vendor/magento/quality-patches/patches"  # os/*.patch, commerce/*.patch
 MAGENTO_BASE = "magento/magento2-base"
 # Where the Magento version is read, first found wins: a cloud project's lock may lack the base package.
 MAGENTO_PACKAGES = (
@@ -330,6 +333,49 @@ def fingerprint_state(root, specs):
     hits = sum(1 for c in checks if c["ok"])
     state = "present" if hits == len(checks) else "absent" if hits == 0 else "partial"
     return {"state": state, "checks": checks}
+
+
+# --------------------------------------------------------------------------- has the host changed since a read?
+
+_PATCH_TARGET = re.compile(r"^diff --git a/\S+ b/(\S+)$", re.M)
+# What decides QPT's status of a patch besides its target files: which QPT and which packages are installed.
+_STATUS_INPUTS = ("vendor/composer/installed.json", "composer.lock")
+
+
+def patch_targets(root, patch_id):
+    """Files the QPT patch files of one ID change, relative to the root: those of every Magento release QPT
+    ships one for (a superset of what the host's applies). None when the installed QPT ships no file for it."""
+    pattern = os.path.join(root, QPT_PATCHES_DIR, "*", glob.escape(patch_id) + "_*.patch")
+    files = sorted(glob.glob(pattern))
+    if not files:
+        return None
+    targets = set()
+    for path in files:
+        with open(path, "rb") as handle:
+            targets.update(_PATCH_TARGET.findall(handle.read().decode("utf-8", "replace")))
+    return sorted(targets)
+
+
+def _stat_line(root, relative):
+    try:
+        info = os.stat(safe_join(root, relative))
+    except (OSError, ValueError):  # gone, or a path outside the root
+        return "%s missing" % relative
+    return "%s %d %d %d" % (relative, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def read_token(root, patches):
+    """A cheap digest of everything QPT's status of `patches` depends on: the installed packages (composer's
+    metadata, QPT itself among them) and the files the patches change (inode, size, mtime). An equal token
+    later means QPT would report the same; None when that cannot be told (QPT ships no file for a patch)."""
+    lines = ["patches %s" % " ".join(sorted(set(patches)))]
+    lines += [_stat_line(root, relative) for relative in _STATUS_INPUTS]
+    for patch_id in sorted(set(patches)):
+        targets = patch_targets(root, patch_id)
+        if targets is None:
+            return None
+        lines += [_stat_line(root, relative) for relative in targets]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 # --------------------------------------------------------------------------- package backups

@@ -217,6 +217,10 @@ def result_record(inputs):
         "patches": patches,
         # Every patch QPT reported Applied when the host was read (declared or not); null when not read.
         "applied": list(_get(facts, "status", "applied") or []) if status_read else None,
+        # The read's token: a later run of this host passes it back (with status_before and applied)
+        # and skips QPT's status if nothing it depends on changed since; reused: this run did so.
+        "read": ({"token": _get(facts, "status", "token"), "reused": bool(_get(facts, "status", "reused"))}
+                 if status_read else None),
         "playbook": mode,
         "steps": list(inputs.get("steps") or []) + post_steps,
         "maintenance": {"before": maintenance.get("before", facts.get("maintenance")),

@@ -16,7 +16,8 @@ description:
   - Reads C(vendor/composer/installed.json) (Magento version and edition, installed
     C(magento/quality-patches) version), C(app/etc/env.php) (deploy mode), the maintenance flag,
     whether C(git) and GNU C(patch) are on the PATH, and whether the project is an Adobe Commerce Cloud one.
-  - With O(qpt_status=true) also runs C(<php> vendor/bin/magento-patches status --format=json -n).
+  - With O(qpt_status=true) also runs C(<php> vendor/bin/magento-patches status --format=json -n), unless
+    O(reuse) holds an earlier read of this host whose token still matches (see RV(status.token)).
   - With O(fingerprints) also checks QPT-independent file fingerprints per patch ID.
   - Never writes anything (QPT itself appends to C(var/log/patch.log)); supports check mode fully.
 extends_documentation_fragment:
@@ -34,6 +35,14 @@ options:
     default: []
   fingerprints:
     description: Per patch ID, a list of checks C({path, contains, count, exists}) (paths relative to O(root)).
+    type: dict
+    default: {}
+  reuse:
+    description:
+      - An earlier read of this host, C({token, patches, applied}) from RV(status) (as a plan or preview
+        got it). When its C(token) equals the token of the host now - same installed packages, same
+        files the patches change - QPT's status is taken from it instead of being run again, and
+        RV(status.reused) is true. Anything else (no token, another one) reads QPT again.
     type: dict
     default: {}
   backup_dir:
@@ -90,6 +99,9 @@ status:
     - "C({read, patches: {ID: Applied|Not applied|N/A|absent}, applied, reason, message, output})."
     - C(applied) lists every patch QPT reports Applied on the host, asked for or not (empty when status was
       not read), which a drift check compares with the host's declared set.
+    - C(token) is a digest of what that status depends on (the installed packages, the inode, size and
+      mtime of every file the patches change), null when it cannot be told or status was not read; pass
+      it back with O(reuse). C(reused) says the status came from O(reuse).
   type: dict
   returned: when qpt_status
 fingerprints:
@@ -121,7 +133,7 @@ from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_health i
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_host_state import in_flight, read as read_host_state
 from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import (
     QptRunner, deploy_mode, fingerprint_state, installed_packages, is_cloud, list_backups,
-    magento_release, status_of, QPT_PACKAGE, ABSENT,
+    magento_release, read_token, status_of, QPT_PACKAGE, ABSENT,
 )
 
 
@@ -140,6 +152,7 @@ def main():
             qpt_status=dict(type="bool", default=False),
             patches=dict(type="list", elements="str", default=[]),
             fingerprints=dict(type="dict", default={}),
+            reuse=dict(type="dict", default={}),
             backup_dir=dict(type="str", default="var/qpt-apply/backup"),
             health_url=dict(type="str", default=""),
             **HEALTH_REQUEST_OPTIONS
@@ -185,17 +198,8 @@ def main():
                                         attempts=1, host_header=module.params["health_host_header"])
 
     if module.params["qpt_status"]:
-        if not version:
-            status = {"ok": False, "patches": {}, "reason": "magento-not-found",
-                      "message": "no %s in %s/vendor/composer/installed.json" % ("magento/magento2-base", root),
-                      "output": ""}
-        else:
-            status = QptRunner(module, root, module.params["php"]).status()
-        result["status"] = dict(
-            read=status["ok"],
-            patches=status_of(patches, status["patches"]) if status["ok"] else dict((p, ABSENT) for p in patches),
-            applied=sorted(pid for pid, state in status["patches"].items() if state == "Applied") if status["ok"] else [],
-            reason=status["reason"], message=status["message"], output=status["output"])
+        result["status"] = _status(module, root, version, patches)
+
 
     if patches and found_root:
         try:
@@ -204,6 +208,27 @@ def main():
         except ValueError as exc:
             module.fail_json(msg=str(exc), **result)
     module.exit_json(**result)
+
+
+def _status(module, root, version, patches):
+    """QPT's status of the patches (the `status` return value), or the earlier read in `reuse` when the
+    host provably has not changed since."""
+    if not version:
+        return dict(read=False, patches=dict((p, ABSENT) for p in patches), applied=[], reason="magento-not-found",
+                    message="no %s in %s/vendor/composer/installed.json" % ("magento/magento2-base", root),
+                    output="", token=None, reused=False)
+    token = read_token(root, patches)
+    earlier = module.params["reuse"] or {}
+    if token and earlier.get("token") == token and isinstance(earlier.get("patches"), dict):
+        return dict(read=True, patches=status_of(patches, earlier["patches"]), applied=sorted(earlier.get("applied") or []),
+                    reason=None, message="", output="", token=token, reused=True)
+    status = QptRunner(module, root, module.params["php"]).status()
+    if not status["ok"]:
+        return dict(read=False, patches=dict((p, ABSENT) for p in patches), applied=[], reason=status["reason"],
+                    message=status["message"], output=status["output"], token=None, reused=False)
+    return dict(read=True, patches=status_of(patches, status["patches"]),
+                applied=sorted(pid for pid, state in status["patches"].items() if state == "Applied"),
+                reason=None, message="", output="", token=token, reused=False)
 
 
 def _on_path(name):

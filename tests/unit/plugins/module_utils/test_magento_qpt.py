@@ -5,7 +5,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import console_error, written_meanwhile
+import os
+
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import (
+    console_error, patch_targets, read_token, written_meanwhile)
 
 # What setup:di:compile printed when a request wrote var/cache while it deleted it (Symfony boxes at 80 columns).
 COMPILE_RACE = (
@@ -42,3 +45,44 @@ def test_only_a_directory_written_meanwhile_counts_as_transient():
     assert not written_meanwhile(denied, "")
     assert not written_meanwhile("", QPT_BROKEN)
     assert not written_meanwhile('The directory "/srv/magento/var/cache" cannot be deleted Directory not empty', "")
+
+
+def _host(tmp_path):
+    """A Magento root with composer's metadata and a QPT that ships two releases' files of one patch."""
+    root = tmp_path / "magento"
+    (root / "vendor/composer").mkdir(parents=True)
+    (root / "vendor/composer/installed.json").write_text('{"packages": []}')
+    (root / "composer.lock").write_text('{"packages": []}')
+    patches = root / "vendor/magento/quality-patches/patches/os"
+    patches.mkdir(parents=True)
+    (patches / "ACSD-61103_2.4.6-p3.patch").write_text(
+        "diff --git a/vendor/magento/module-customer/Model/Authentication.php "
+        "b/vendor/magento/module-customer/Model/Authentication.php\n--- a/x\n+++ b/x\n")
+    (patches / "ACSD-61103_2.4.6.patch").write_text(
+        "diff --git a/vendor/magento/framework/New.php b/vendor/magento/framework/New.php\n")
+    target = root / "vendor/magento/module-customer/Model/Authentication.php"
+    target.parent.mkdir(parents=True)
+    target.write_text("<?php // shipped\n")
+    return root, target
+
+
+def test_the_read_token_changes_with_what_qpt_status_depends_on(tmp_path):
+    root, target = _host(tmp_path)
+    assert patch_targets(str(root), "ACSD-61103") == ["vendor/magento/framework/New.php",
+                                                       "vendor/magento/module-customer/Model/Authentication.php"]
+    token = read_token(str(root), ["ACSD-61103"])
+    assert token and read_token(str(root), ["ACSD-61103"]) == token  # nothing changed, nothing differs
+    assert read_token(str(root), ["ACSD-61103", "ACSD-61103"]) == token
+    assert read_token(str(root), ["ACSD-61103", "ACSD-51892"]) is None  # QPT ships no file for that one
+
+    seen = {token}
+    os.utime(str(target), ns=(1, 1))  # a patch applied or reverted rewrites the file
+    seen.add(read_token(str(root), ["ACSD-61103"]))
+    (root / "vendor/magento/framework").mkdir()
+    (root / "vendor/magento/framework/New.php").write_text("<?php\n")  # a file the patch adds
+    seen.add(read_token(str(root), ["ACSD-61103"]))
+    (root / "composer.lock").write_text('{"packages": [{"name": "magento/quality-patches"}]}')  # another QPT
+    seen.add(read_token(str(root), ["ACSD-61103"]))
+    os.utime(str(root / "vendor/composer/installed.json"), ns=(2, 2))  # composer install
+    seen.add(read_token(str(root), ["ACSD-61103"]))
+    assert len(seen) == 5 and None not in seen
