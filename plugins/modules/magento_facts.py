@@ -17,7 +17,7 @@ description:
     C(magento/quality-patches) version), C(app/etc/env.php) (deploy mode), the maintenance flag,
     whether C(git) and GNU C(patch) are on the PATH, and whether the project is an Adobe Commerce Cloud one.
   - With O(qpt_status=true) also runs C(<php> vendor/bin/magento-patches status --format=json -n), unless
-    O(reuse) holds an earlier read of this host whose token still matches (see RV(status.token)).
+    O(reuse) holds an earlier read of this host whose token still matches (the C(token) of RV(status)).
   - With O(fingerprints) also checks QPT-independent file fingerprints per patch ID.
   - Never writes anything (QPT itself appends to C(var/log/patch.log)); supports check mode fully.
 extends_documentation_fragment:
@@ -42,7 +42,7 @@ options:
       - An earlier read of this host, C({token, patches, applied}) from RV(status) (as a plan or preview
         got it). When its C(token) equals the token of the host now - same installed packages, same
         files the patches change - QPT's status is taken from it instead of being run again, and
-        RV(status.reused) is true. Anything else (no token, another one) reads QPT again.
+        C(reused) of RV(status) is true. Anything else (no token, another one) reads QPT again.
     type: dict
     default: {}
   backup_dir:
@@ -199,7 +199,6 @@ def main():
 
     if module.params["qpt_status"]:
         result["status"] = _status(module, root, version, patches)
-
 
     if patches and found_root:
         try:

@@ -68,8 +68,8 @@ def _host(tmp_path):
 
 def test_the_read_token_changes_with_what_qpt_status_depends_on(tmp_path):
     root, target = _host(tmp_path)
-    assert patch_targets(str(root), "ACSD-61103") == ["vendor/magento/framework/New.php",
-                                                       "vendor/magento/module-customer/Model/Authentication.php"]
+    assert patch_targets(str(root), "ACSD-61103") == [
+        "vendor/magento/framework/New.php", "vendor/magento/module-customer/Model/Authentication.php"]
     token = read_token(str(root), ["ACSD-61103"])
     assert token and read_token(str(root), ["ACSD-61103"]) == token  # nothing changed, nothing differs
     assert read_token(str(root), ["ACSD-61103", "ACSD-61103"]) == token
