@@ -149,19 +149,31 @@ def test_di_compile_fault_looks_like_an_unwritable_generated_dir(lab, chmod):
     assert [end["rc"] for _, end in runs(lab, "prod", "magento setup:di:compile")] == [1, 1, 1, 0]
 
 
-def test_written_meanwhile_fault_looks_like_a_request_writing_the_cache_during_the_compile(lab):
+def test_written_meanwhile_fault_looks_like_requests_writing_during_the_compile(lab):
+    """Run 1: a request generates a factory while bin/magento empties generated/code; run 2: one saves var/cache."""
+    root = lab.root("prod")
+    assert login(lab, "prod") == 200  # the storefront generates its factories into generated/code
     lab.set_faults("prod", faults={"di_compile": "written-meanwhile"})
-    cache = lab.root("prod") / "var/cache"
-    for _ in range(2):
-        done = magento(lab, "prod", "setup:di:compile")
-        assert done.returncode == 1, done.stdout + done.stderr
-        # Compared without whitespace: Symfony boxes the message at the terminal width, mid-word too.
-        printed = "".join((done.stdout + done.stderr).split())
-        for words in ("In File.php line", f'The directory "{cache}" cannot be deleted',
-                      f"Warning!rmdir({cache}): Directory not empty"):
-            assert "".join(words.split()) in printed, done.stdout + done.stderr
+    done = magento(lab, "prod", "setup:di:compile")
+    assert done.returncode == 1, done.stdout + done.stderr
+    # Magento's own preparation message, alone on stdout: it fails before the command starts.
+    line, = done.stdout.splitlines()
+    written = line.split('"')[1]
+    assert written.startswith(f"{root}/generated/code"), line
+    assert line == f'The directory "{written}" cannot be deleted Warning!rmdir({written}): Directory not empty'
+    assert [p.name for p in Path(written).iterdir()] == ["LabWrittenMeanwhileFactory.php"]
+
+    cache = root / "var/cache"
+    done = magento(lab, "prod", "setup:di:compile")
+    assert done.returncode == 1, done.stdout + done.stderr
+    # Compared without whitespace: Symfony boxes the message at the terminal width, mid-word too.
+    printed = "".join((done.stdout + done.stderr).split())
+    for words in ("In File.php line", f'The directory "{cache}" cannot be deleted',
+                  f"Warning!rmdir({cache}): Directory not empty"):
+        assert "".join(words.split()) in printed, done.stdout + done.stderr
     done = magento(lab, "prod", "setup:di:compile")
     assert done.returncode == 0, done.stdout + done.stderr
+    assert not Path(written).exists() or "LabWrittenMeanwhileFactory.php" not in os.listdir(written)
     assert login(lab, "prod") == 200
     lab.clear_faults("prod")
 

@@ -55,8 +55,9 @@ _CONFLICT = (
 # Symfony Console's error block: "In File.php line 76:", then the message boxed in indented lines.
 _CONSOLE_ERROR = re.compile(r"^In \S+ line \d+:\s*\n((?:[ \t]*\n)*(?:[ \t]+\S.*\n?)+)", re.M)
 # Magento's Filesystem driver when a directory it empties gains an entry meanwhile (a request or cron
-# job writing var/cache while setup:di:compile deletes it): transient, the same command succeeds again.
-# Matched without whitespace: Symfony wraps the boxed message at the terminal width, mid-word too.
+# job generating a class into generated/code or writing var/cache while setup:di:compile deletes them):
+# transient, the same command succeeds again. Matched without whitespace: Symfony wraps the boxed
+# message at the terminal width, mid-word too.
 _WRITTEN_MEANWHILE = ("cannotbedeleted", "Directorynotempty")
 _MAGE_MODE = re.compile(r"""['"]MAGE_MODE['"]\s*=>\s*['"]([A-Za-z]+)['"]""")
 _COMPOSER_OP = re.compile(
@@ -273,8 +274,13 @@ def console_error(stdout, stderr):
 
 
 def written_meanwhile(stdout, stderr):
-    """Did a Magento command fail only because something wrote into a directory it was deleting?"""
-    message = "".join(console_error(stdout, stderr).split())
+    """Did a Magento command fail only because something wrote into a directory it was deleting?
+
+    The command's own errors come boxed; what bin/magento does before the command (emptying generated/
+    for setup:di:compile) fails with the message alone, as the only line printed.
+    """
+    lines = [line for line in ("%s\n%s" % (stdout or "", stderr or "")).splitlines() if line.strip()]
+    message = "".join((console_error(stdout, stderr) or (lines[0] if len(lines) == 1 else "")).split())
     return all(marker in message for marker in _WRITTEN_MEANWHILE)
 
 

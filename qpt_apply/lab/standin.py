@@ -159,7 +159,8 @@ CONFLICT_EDIT = "use Magento\\Framework\\Encryption\\EncryptorInterface as Encry
 FAULTS_FILE = "lab-faults.json"
 COMMANDS_LOG = "lab-commands.log"
 # Step -> the faults it knows: "fail", or for the DI compile "written-meanwhile" (its first 2 runs after the
-# fault was set find var/cache written into while they delete it, as under traffic; framework/Lab/Host.php).
+# fault was set find a directory written into while they delete it, as under traffic: generated/code before the
+# command starts, then var/cache; framework/Lab/Host.php).
 FAULT_VALUES: dict[str, tuple[str, ...]] = {"di_compile": ("fail", "written-meanwhile"), "cache_clean": ("fail",),
                                             "composer_update": ("fail",)}
 FAULT_STEPS: tuple[str, ...] = tuple(FAULT_VALUES)

@@ -3,7 +3,9 @@ namespace Magento\Framework\Console;
 
 use Magento\Framework\App\Filesystem\DirectoryList;
 use Magento\Framework\Console\Exception\GenerationDirectoryAccessException;
+use Magento\Framework\Console\Command\DiCompileCommand;
 use Magento\Framework\Filesystem\Driver\File;
+use Magento\Framework\Lab\Host;
 
 /**
  * What bin/magento does before setup:di:compile even starts: check that generated/, generated/code and
@@ -28,11 +30,22 @@ class CompilerPreparation
         if (!$this->generationDirectoriesWritable()) {
             throw new GenerationDirectoryAccessException();
         }
-        foreach ([DirectoryList::GENERATED_CODE, DirectoryList::GENERATED_METADATA] as $code) {
-            $path = $this->directoryList->getPath($code);
-            if ($this->driver->isExists($path)) {
-                $this->driver->deleteDirectory($path);
+        if (Host::of(BP)->writtenMeanwhileRun('di_compile', 'magento ' . DiCompileCommand::NAME) === 1) {
+            // The lab's concurrent writer: a request on a node still in service generates a factory it needs.
+            File::$beforeRemove = function ($path) {
+                File::$beforeRemove = null;
+                @file_put_contents($path . '/LabWrittenMeanwhileFactory.php', "<?php\n");
+            };
+        }
+        try {
+            foreach ([DirectoryList::GENERATED_CODE, DirectoryList::GENERATED_METADATA] as $code) {
+                $path = $this->directoryList->getPath($code);
+                if ($this->driver->isExists($path)) {
+                    $this->driver->deleteDirectory($path);
+                }
             }
+        } finally {
+            File::$beforeRemove = null;
         }
     }
 

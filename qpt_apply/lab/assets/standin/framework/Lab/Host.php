@@ -7,7 +7,7 @@ namespace Magento\Framework\Lab;
  * lab-commands.log records when each stand-in command started and ended.
  *
  * lab-faults.json: {"faults": {"di_compile": "fail", ...}, "delays": {"qpt_status": 3, ...}, "set": <unix time>},
- * every key optional; a fault is "fail", or for di_compile "written-meanwhile" (see writtenMeanwhile).
+ * every key optional; a fault is "fail", or for di_compile "written-meanwhile" (see writtenMeanwhileRun).
  * lab-commands.log: one JSON object per line, {"event": "start", "cmd", "argv", "pid", "time"} then
  * {"event": "end", "cmd", "pid", "time", "rc"}.
  */
@@ -57,13 +57,14 @@ class Host
     }
 
     /**
-     * Fault "written-meanwhile": the first WRITTEN_MEANWHILE_RUNS runs of $cmd since the fault was set (this one
-     * included: its start line is logged already) find a directory they delete written into meanwhile.
+     * Fault "written-meanwhile": which of the first WRITTEN_MEANWHILE_RUNS runs of $cmd since the fault was set this
+     * one is (1, 2, ...; its start line is logged already), or 0 when it runs unfaulted. Run 1 finds generated/code
+     * written into while bin/magento empties it before the command, run 2 var/cache while the compile deletes it.
      */
-    public function writtenMeanwhile($step, $cmd)
+    public function writtenMeanwhileRun($step, $cmd)
     {
         if (($this->faults[$step] ?? null) !== 'written-meanwhile') {
-            return false;
+            return 0;
         }
         $runs = 0;
         foreach (@file($this->dir . '/' . self::COMMANDS_LOG) ?: [] as $line) {
@@ -73,7 +74,7 @@ class Host
                 $runs++;
             }
         }
-        return $runs <= self::WRITTEN_MEANWHILE_RUNS;
+        return $runs <= self::WRITTEN_MEANWHILE_RUNS ? $runs : 0;
     }
 
     /**

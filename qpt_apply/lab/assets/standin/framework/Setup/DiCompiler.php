@@ -79,7 +79,7 @@ class DiCompiler
     {
         $this->cache->clean();
         $cache = $this->directoryList->getPath(DirectoryList::CACHE);
-        if (Host::of(BP)->writtenMeanwhile('di_compile', 'magento ' . DiCompileCommand::NAME)) {
+        if (Host::of(BP)->writtenMeanwhileRun('di_compile', 'magento ' . DiCompileCommand::NAME) === 2) {
             // The lab's concurrent writer: a page rendered on a node still in service saves its cache entry.
             File::$beforeRemove = function ($path) use ($cache) {
                 if ($path === $cache) {
