@@ -7,6 +7,7 @@ answers customers get through the frontend, not only from what the module return
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import subprocess
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from qpt_apply import paths
 from qpt_apply.lab.load import Load
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,11 +42,14 @@ def env(ansible_env) -> dict[str, str]:
 
 
 def module(*, check: bool = False, **args) -> tuple[int, dict]:
-    """The module run as Ansible runs it on a host (its arguments on stdin): exit code and result.
-    Cheaper than starting Ansible for every call; `through_ansible` does that once."""
+    """The module run as Ansible runs it on a host (its arguments on stdin, the collection's module_utils
+    importable as AnsiballZ ships them): exit code and result. Cheaper than starting Ansible for every
+    call; `through_ansible` does that once."""
     payload = {"ANSIBLE_MODULE_ARGS": {**args, "_ansible_check_mode": check}}
     done = subprocess.run([sys.executable, str(MODULES / "haproxy_server.py")], input=json.dumps(payload),
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(paths.collections_dir())})
+    assert done.stdout, done.stderr
     return done.returncode, json.loads(done.stdout)
 
 

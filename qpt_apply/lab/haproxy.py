@@ -8,15 +8,15 @@ on a loopback address of the lab's own; the runtime API is a unix socket at admi
 
 from __future__ import annotations
 
-import csv
-import io
 import shutil
-import socket
 import time
 from pathlib import Path
 from typing import Callable
 
-from . import procs
+from .. import paths  # noqa: F401  (puts the collection's module_utils on sys.path)
+from ansible_collections.qpt_apply.magento.plugins.module_utils.haproxy_runtime import (  # noqa: E402
+    RuntimeApi, RuntimeApiError, parse_stat)
+from . import procs  # noqa: E402
 
 MAX_SOCKET_PATH = 107  # sun_path holds 108 bytes with its terminating NUL
 
@@ -82,7 +82,7 @@ def start(directory: Path, shop: str, address: str, nodes: list[tuple[str, str, 
     while time.monotonic() < deadline:
         try:
             seen = {name: row["status"] for name, row in servers(sock, shop).items()}
-        except OSError:
+        except RuntimeApiError:
             seen = {}
         if seen and all(status == "UP" for status in seen.values()):
             break
@@ -97,21 +97,15 @@ def start(directory: Path, shop: str, address: str, nodes: list[tuple[str, str, 
 
 
 def command(sock: str | Path, line: str, timeout: float = 5.0) -> str:
-    """Send one runtime API command (non-interactive: HAProxy answers and closes); return the answer."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-        conn.settimeout(timeout)
-        conn.connect(str(sock))
-        conn.sendall(line.encode() + b"\n")
-        chunks = []
-        while chunk := conn.recv(65536):
-            chunks.append(chunk)
-    return b"".join(chunks).decode(errors="replace")
+    """Send one runtime API command; return the answer (RuntimeApiError when HAProxy cannot be asked)."""
+    return RuntimeApi(sock, timeout).send(line)
 
 
 def servers(sock: str | Path, backend: str) -> dict[str, dict[str, str]]:
-    """Server name -> its `show stat` columns (scur, stot, status, check_status, ...) in one backend."""
+    """Server name -> its `show stat` columns (scur, stot, status, check_status, ...) in one backend,
+    parsed as the haproxy_server module parses them."""
     text = command(sock, "show stat -1 4 -1")
-    if not text.startswith("# "):
-        raise OSError(f"unexpected answer to show stat: {text.strip()[:200]}")
-    rows = csv.DictReader(io.StringIO(text[2:]))
-    return {row["svname"]: row for row in rows if row.get("pxname") == backend}
+    rows = parse_stat(text, backend)
+    if rows is None:
+        raise RuntimeApiError(f"unexpected answer to show stat: {text.strip()[:200]}")
+    return rows
