@@ -298,6 +298,50 @@ def status_of(patches, statuses):
     return dict((pid, statuses.get(pid, ABSENT)) for pid in patches)
 
 
+# The qpt_patch module's options, also validated by its action plugin for a check-mode answer.
+PATCH_ARGUMENT_SPEC = dict(
+    root=dict(type="path", required=True),
+    php=dict(type="str", default="php"),
+    patches=dict(type="list", elements="str", required=True),
+    state=dict(type="str", choices=["applied", "reverted"], default="applied"),
+    known_status=dict(type="dict", default={}),
+    run_id=dict(type="str", default=""),
+)
+PATCH_VERB = {"applied": "apply", "reverted": "revert"}
+PATCH_DONE = {"applied": "Applied", "reverted": "Not applied"}
+
+
+def patch_work(patches, state, before):
+    """What bringing the patches to state ("applied" | "reverted") means, from their QPT status before:
+    {todo, conflicts (N/A), failure: (code, message) or None}."""
+    wanted = PATCH_DONE[state]
+    # Not offered means QPT cannot have applied it: nothing to revert.
+    absent = [] if state == "reverted" else [pid for pid in patches if before[pid] == ABSENT]
+    work = dict(todo=[pid for pid in patches if before[pid] not in (wanted, ABSENT, "N/A")],
+                conflicts=[pid for pid in patches if before[pid] == "N/A"], failure=None)
+    if absent:
+        work["failure"] = ("not-offered", "%s not offered by the installed QPT for this Magento version "
+                                          "(no status row)" % ", ".join(absent))
+    return work
+
+
+def patch_preview(patches, state, before):
+    """The qpt_patch module's check-mode answer from a known status: changes it would make, or why it would fail.
+
+    A dict of result keys; "failure" is (code, message) or None."""
+    work = patch_work(patches, state, before)
+    after = dict(before)
+    failure = work["failure"]
+    if failure is None and work["conflicts"]:
+        failure = ("conflict", "%s: status N/A (the patch neither applies nor reverts cleanly: local edits, "
+                               "a conflicting patch, or missing files); %s would fail"
+                   % (", ".join(work["conflicts"]), PATCH_VERB[state]))
+    if failure is None:
+        after.update((pid, PATCH_DONE[state]) for pid in work["todo"])
+    return dict(changed=failure is None and bool(work["todo"]), status_before=dict(before), status_after=after,
+                ids_changed=list(work["todo"]) if failure is None else [], failure=failure)
+
+
 # --------------------------------------------------------------------------- fingerprints
 
 

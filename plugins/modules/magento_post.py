@@ -22,7 +22,8 @@ description:
     C(generated/) while the compile was deleting it (Magento's C(cannot be deleted ... Directory not
     empty), after a request or a cron job on a node still in service) is run again, at most
     I(compile_attempts) times in all; I(steps) says so. Any other failure stops at once.
-  - In check mode nothing runs; I(steps) says what would.
+  - In check mode nothing runs and the host is not contacted (the action plugin answers on the
+    controller); I(steps) says what would run.
 extends_documentation_fragment:
   - qpt_apply.magento.magento
   - qpt_apply.magento.magento.transaction
@@ -81,40 +82,21 @@ output:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_post_plan import (
+    ARGUMENT_SPEC, post_plan, preview)
 from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import (
     console_error, output_text, written_meanwhile)
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_host_state import step as recorded_step
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            root=dict(type="path", required=True),
-            php=dict(type="str", default="php"),
-            di_compile=dict(type="bool", default=False),
-            cache_action=dict(type="str", choices=["clean", "flush", "none"], default="clean"),
-            cache_types=dict(type="list", elements="str", default=[]),
-            reload_command=dict(type="list", elements="str", default=[]),
-            run_id=dict(type="str", default=""),
-            compile_attempts=dict(type="int", default=3),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     p = module.params
     root = os.path.realpath(p["root"])
-    php = p["php"]
-    plan = []
-    if p["di_compile"]:
-        plan.append(("di-compile", "bin/magento setup:di:compile", [php, "bin/magento", "setup:di:compile"], root))
-    if p["cache_action"] != "none":
-        command = ["bin/magento", "cache:" + p["cache_action"]] + p["cache_types"]
-        plan.append(("cache-clean", " ".join(command), [php] + command, root))
-    if p["reload_command"]:
-        plan.append(("reload", "reload: " + " ".join(p["reload_command"]), p["reload_command"], None))
+    plan = post_plan(p, root)
+    if module.check_mode:  # the action plugin answers check mode on the controller; this serves a direct call
+        module.exit_json(**preview(plan))
     result = dict(changed=False, steps=[], reason=dict(code=None, message=""))
-    if module.check_mode:
-        result.update(changed=bool(plan), steps=["would run " + step[1] for step in plan])
-        module.exit_json(**result)
 
     # One line per message: Symfony boxes errors at the terminal width.
     environ = {"LANG": "C", "LC_ALL": "C", "COLUMNS": "300"}

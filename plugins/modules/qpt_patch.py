@@ -17,7 +17,9 @@ description:
     for the patches whose status differs from O(state), then reads the status again.
   - Fails with a machine-readable RV(reason) code C(not-offered), C(conflict), C(broken-qpt),
     C(no-git-or-patch), C(dependency-applied), C(qpt-missing) or C(qpt-error), and QPT's own output.
-  - In check mode only the status is read; the result says what would be done.
+  - In check mode nothing changes and the result says what would be done. With I(known_status) covering
+    every patch the host is not even contacted (the action plugin answers on the controller); otherwise
+    only the status is read.
   - Run it as the Magento file owner.
 extends_documentation_fragment:
   - qpt_apply.magento.magento
@@ -84,25 +86,13 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_host_state import mark_step
 from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import (
-    ABSENT, QptRunner, classify_failure, dependants, first_line, output_text, status_of,
+    PATCH_ARGUMENT_SPEC, PATCH_VERB, QptRunner, classify_failure, dependants, first_line, output_text, patch_preview,
+    patch_work, status_of,
 )
-
-_VERB = {"applied": "apply", "reverted": "revert"}
-_DONE = {"applied": "Applied", "reverted": "Not applied"}
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            root=dict(type="path", required=True),
-            php=dict(type="str", default="php"),
-            patches=dict(type="list", elements="str", required=True),
-            state=dict(type="str", choices=["applied", "reverted"], default="applied"),
-            known_status=dict(type="dict", default={}),
-            run_id=dict(type="str", default=""),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=PATCH_ARGUMENT_SPEC, supports_check_mode=True)
     root = os.path.realpath(module.params["root"])
     patches = module.params["patches"]
     state = module.params["state"]
@@ -128,35 +118,26 @@ def main():
     result["status_before"] = before
     result["status_after"] = dict(before)
 
-    wanted = _DONE[state]
-    absent = [pid for pid in patches if before[pid] == ABSENT]
-    conflicts = [pid for pid in patches if before[pid] == "N/A"]
-    todo = [pid for pid in patches if before[pid] not in (wanted, ABSENT, "N/A")]
-    if state == "reverted":
-        # Not offered means QPT cannot have applied it: nothing to revert.
-        absent = []
-
-    if absent:
-        fail("not-offered", "%s not offered by the installed QPT for this Magento version (no status row)"
-             % ", ".join(absent))
+    work = patch_work(patches, state, before)
+    if work["failure"]:
+        fail(*work["failure"])
+    todo, conflicts = work["todo"], work["conflicts"]
     if not todo and not conflicts:
         module.exit_json(**result)
 
-    if module.check_mode:
-        if conflicts:
-            fail("conflict", "%s: status N/A (the patch neither applies nor reverts cleanly: local edits, "
-                             "a conflicting patch, or missing files); %s would fail"
-                 % (", ".join(conflicts), _VERB[state]))
-        result["changed"] = True
-        result["ids_changed"] = todo
-        result["status_after"].update((pid, wanted) for pid in todo)
+    if module.check_mode:  # the action plugin answers this on the controller when the status is known
+        preview = patch_preview(patches, state, before)
+        if preview["failure"]:
+            fail(*preview["failure"])
+        result.update(changed=preview["changed"], ids_changed=preview["ids_changed"],
+                      status_after=preview["status_after"])
         module.exit_json(**result)
 
     # N/A patches go to QPT too: its own message says which file does not apply. QPT rolls back the
     # patches of a run when one fails, so the host is left as it was.
     step = "patch" if state == "applied" else "patch-revert"
     mark_step(root, module.params["run_id"], step, "started")
-    rc, out, err = qpt.run(_VERB[state], *(todo + conflicts))
+    rc, out, err = qpt.run(PATCH_VERB[state], *(todo + conflicts))
     mark_step(root, module.params["run_id"], step, "done" if rc == 0 else "failed")
     result["output"] = output_text(out, err)
     after_read = qpt.status()
@@ -171,7 +152,7 @@ def main():
             message = "revert %s first (QPT: %s)" % (", ".join(dependants(out)), message)
         fail(code, message, result["output"])
     if not after_read["ok"]:
-        fail(after_read["reason"], "status after %s: %s" % (_VERB[state], after_read["message"]),
+        fail(after_read["reason"], "status after %s: %s" % (PATCH_VERB[state], after_read["message"]),
              after_read["output"])
     module.exit_json(**result)
 

@@ -8,7 +8,7 @@ __metaclass__ = type
 import os
 
 from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import (
-    console_error, patch_targets, read_token, written_meanwhile)
+    console_error, patch_preview, patch_targets, read_token, written_meanwhile)
 
 # What setup:di:compile printed when a request wrote var/cache while it deleted it (Symfony boxes at 80 columns).
 COMPILE_RACE = (
@@ -92,3 +92,17 @@ def test_the_read_token_changes_with_what_qpt_status_depends_on(tmp_path):
     os.utime(str(root / "vendor/composer/installed.json"), ns=(2, 2))  # composer install
     seen.add(read_token(str(root), ["ACSD-61103"]))
     assert len(seen) == 5 and None not in seen
+
+
+def test_patch_preview_says_what_qpt_would_change_or_why_it_would_fail():
+    assert patch_preview(["ACSD-61103"], "applied", {"ACSD-61103": "Not applied"}) == dict(
+        changed=True, status_before={"ACSD-61103": "Not applied"}, status_after={"ACSD-61103": "Applied"},
+        ids_changed=["ACSD-61103"], failure=None)
+    done = patch_preview(["ACSD-61103"], "applied", {"ACSD-61103": "Applied"})
+    assert (done["changed"], done["ids_changed"], done["failure"]) == (False, [], None)
+    conflict = patch_preview(["ACSD-61103", "ACSD-1"], "applied", {"ACSD-61103": "N/A", "ACSD-1": "Not applied"})
+    assert conflict["failure"][0] == "conflict" and "ACSD-61103: status N/A" in conflict["failure"][1]
+    assert conflict["status_after"] == conflict["status_before"] and conflict["ids_changed"] == []
+    assert patch_preview(["ACSD-1"], "applied", {"ACSD-1": "absent"})["failure"][0] == "not-offered"
+    # Not offered cannot have been applied: nothing to revert.
+    assert patch_preview(["ACSD-1"], "reverted", {"ACSD-1": "absent"})["failure"] is None
