@@ -20,6 +20,7 @@ from .console import Progress, Ui, is_interactive
 from .inventory import Inventory, no_hosts, target_pattern
 from .journal import Lock, Run, new_run_id
 from .model import DEFAULT_PATCHES, HostResult, InputError, Plan, batch_hosts
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_batches import rollout_order
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import desired_sets, host_patch_problems
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_HALTED, EXIT_DRIFT, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -117,10 +118,17 @@ def resolve_hosts(options: Options, group: str = ONPREM_GROUP) -> list[str]:
     return resolve(options, group)[0]
 
 
-def resolve(options: Options, group: str = ONPREM_GROUP) -> tuple[list[str], dict[str, list[str]]]:
+# The host variables that place a node behind a load balancer (qpt_batches.rollout_order reads them).
+LOAD_BALANCER_VARIABLES = ("haproxy_host", "haproxy_backend")
+
+
+def resolve(options: Options, group: str = ONPREM_GROUP, *, rolling: bool = False
+            ) -> tuple[list[str], dict[str, list[str]]]:
     """The hosts a command works on, after --limit, and the patch set each is to have (--patch, else its own
     qpt_patches, else the default). Their variables are read now, so a vault that cannot be opened, a variable
-    that cannot be read or a malformed patch set is bad input here rather than a failed run later."""
+    that cannot be read or a malformed patch set is bad input here rather than a failed run later.
+
+    rolling: the hosts in the order a rollout takes them (one node of each shop in turn), not inventory order."""
     inventory = Inventory(options.inventory, options.ansible)
     refuse_cli_variables(inventory.extra_vars)
     hosts = inventory.hosts(hosts_pattern(options, group), options.limit)
@@ -128,14 +136,19 @@ def resolve(options: Options, group: str = ONPREM_GROUP) -> tuple[list[str], dic
         raise no_hosts(group, options.inventory, options.limit)
     declared: dict[str, Any] = {}
     cloud_hosts = []
+    load_balancers: dict[str, dict[str, Any]] = {}
     for host in hosts:
         variables = inventory.variables(host)
         declared[host] = list(options.patches) if options.patches else inventory.value(host, "qpt_patches", variables)
         if group == ONPREM_GROUP and CLOUD_GROUP in (variables.get("group_names") or []):
             cloud_hosts.append(host)
+        if rolling:
+            load_balancers[host] = {name: inventory.value(host, name, variables) for name in LOAD_BALANCER_VARIABLES}
     problems = host_patch_problems(declared, cloud_hosts=cloud_hosts, cloud_group=CLOUD_GROUP)
     if problems:
         raise InputError("; ".join(problems) + " (nothing was touched)")
+    if rolling:
+        hosts = rollout_order(load_balancers, hosts)
     return hosts, desired_sets(declared, list(DEFAULT_PATCHES))
 
 
@@ -240,7 +253,7 @@ def verify(options: Options, ui: Ui) -> int:
 
 
 def plan(options: Options, ui: Ui) -> int:
-    hosts, desired = resolve(options)
+    hosts, desired = resolve(options, rolling=True)
     run = Run.create(options.state_dir, "plan", options.to_journal())
     the_plan = _preview(run, options, ui, hosts, playbook="apply.yml", desired=desired)
     # A conflict is what a plan is for finding; a host that could not be read at all fails the plan.
@@ -256,7 +269,8 @@ def _preview(run: Run, options: Options, ui: Ui, hosts: list[str], *, playbook: 
     with ui.busy(f"reading {len(hosts)} host(s) to plan (check mode, nothing is changed)"):
         preview = _run_playbook(
             options, playbook, limit=options.limit, check=True,
-            extravars=extravars(options, run, qpt_serial=["100%"], qpt_max_failed_hosts=len(hosts)),
+            extravars=extravars(options, run, qpt_serial=["100%"], qpt_max_failed_hosts=len(hosts),
+                                qpt_hosts=",".join(hosts)),
             private_data_dir=run.runner_dir("preview"))
     _report_run_errors(run, ui, hosts, preview)
     for host in hosts:
@@ -355,7 +369,7 @@ def resume(state_dir: Path, run_id: str, yes: bool, ui: Ui, json_mode: bool) -> 
 def _rollout(options: Options, ui: Ui, *, playbook: str, resumed: Run | None = None) -> int:
     if not options.yes and not is_interactive():
         raise InputError("refusing to prompt: stdin is not a terminal; pass --yes to proceed")
-    hosts, desired = resolve(options)
+    hosts, desired = resolve(options, rolling=True)
     lock = Lock(options.state_dir, options.inventory)
     lock.acquire(resumed.run_id if resumed else (run_id := new_run_id(options.command)))
     try:
@@ -456,7 +470,9 @@ def _execute(run: Run, options: Options, ui: Ui, playbook: str, hosts: list[str]
 
         outcome = _run_playbook(
             options, playbook, limit=",".join(remaining),
+            # The hosts named in batch order: Ansible keeps a play's hosts in the order its pattern names them.
             extravars=extravars(options, run, qpt_serial=[len(b) for b in batches],
+                                qpt_hosts=",".join(h for batch in batches for h in batch),
                                 qpt_max_failed_hosts=max(options.max_failed - failed_before, 0),
                                 qpt_stop_file=str(stop_file), qpt_reads=plan_reads(the_plan, remaining)),
             private_data_dir=run.runner_dir(options.command), on_record=_fleet_only(hosts, on_record),

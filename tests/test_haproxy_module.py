@@ -177,6 +177,25 @@ def test_maint_and_check_mode(lab):
     assert result["check_status"] == "L7OK" and result["after"]["check_code"] == 200
 
 
+def test_the_last_node_in_service_is_never_taken_out(lab):
+    rc, result = module(**server_args(lab, "shop-web2", state="maint"))
+    assert rc == 0 and result["changed"], result
+    try:
+        # One other server serves: a drain asking for one more is fine, one asking for two refuses.
+        rc, result = module(check=True, **server_args(lab, "shop-web3", state="maint", keep_serving=1))
+        assert rc == 0 and result["changed"], result
+        for check in (True, False):
+            rc, result = module(check=check, **server_args(lab, "shop-web3", state="maint", drain_first=True,
+                                                           keep_serving=2))
+            assert rc != 0 and result["msg"].startswith("refused to maint shop/shop-web3 at "), result
+            assert "only 1 other server(s) of backend shop serve, keep_serving=2" in result["msg"], result
+        assert admin_states(lab) == {"shop-web1": "0", "shop-web2": "1", "shop-web3": "0"}  # nothing was sent
+        assert lab.servers("shop")["shop-web3"]["status"] == "UP"
+    finally:
+        rc, result = module(**server_args(lab, "shop-web2", state="ready"))
+        assert rc == 0 and lab.servers("shop")["shop-web2"]["status"] == "UP", result
+
+
 def test_unknown_names_and_unreachable_sockets_fail_clearly(lab, tmp_path):
     sock = lab.shop("shop")["haproxy_socket"]
     rc, result = module(**server_args(lab, "shop-web9", state="drain"))

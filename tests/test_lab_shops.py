@@ -23,7 +23,7 @@ from qpt_apply.lab import fleet, procs, spec
 BIN = Path(sys.executable).parent
 NODES = ["shop1-web1", "shop1-web2", "shop1-web3"]
 SPEC = {
-    "hosts": [{"name": "web1", "qpt": "1.1.55"}],
+    "hosts": [{"name": "web1", "qpt": "1.1.55", "mode": "production"}],
     "shops": [{"name": "shop1", "nodes": 3, "qpt": "1.1.55"}],
 }
 
@@ -144,6 +144,26 @@ def test_the_shop_nodes_share_one_customer_row(lab):
     assert status == 200 and len(json.loads(token)) == 32
     assert lab.sql("shop1-web1", "SELECT COUNT(*) FROM oauth_token_request_log") == [("0",)]
     lab.sql("shop1-web1", "UPDATE customer_entity SET failures_num = 0, first_failure = NULL")
+
+
+@pytest.mark.lab
+def test_the_plan_takes_one_shop_node_first_and_warns_of_an_exposed_production_host(lab, tmp_path):
+    before = {name: lab.commands(name) for name in ["web1", *NODES]}
+    done = cli("plan", "-i", str(lab.inventory), "--state-dir", str(tmp_path), "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    hosts = {r["host"]: r for r in json.loads(done.stdout)["hosts"]}
+    # The plain host comes after the shop, though the inventory lists it first: the canary is a shop node.
+    assert {name: r["batch"] for name, r in hosts.items()} == {
+        "shop1-web1": 1, "shop1-web2": 2, "shop1-web3": 3, "web1": 3}
+    assert all(r["action"] == "apply" for r in hosts.values()), hosts
+    # web1 is in production with no load balancer or hook: its customers would meet the DI compile's 500s.
+    assert "get HTTP 500 from the patch until setup:di:compile ends" in hosts["web1"]["reason"]["message"]
+    assert not any("HTTP 500" in hosts[node]["reason"]["message"] for node in NODES)
+    # A plan reads; it changes nothing.
+    after = {name: lab.commands(name) for name in before}
+    changing = {"qpt apply", "qpt revert", "magento setup:di:compile", "magento cache:clean", "magento cache:flush",
+                "magento maintenance:enable"}
+    assert not [c for name in after for c in after[name][len(before[name]):] if c["cmd"] in changing]
 
 
 @pytest.mark.lab

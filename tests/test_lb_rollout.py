@@ -13,12 +13,15 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
 from test_ansible_support import qpt_status
 
+from qpt_apply.lab import standin
 from qpt_apply.lab.load import Load
 
 pytestmark = pytest.mark.lab
@@ -88,17 +91,20 @@ def test_a_batch_that_would_empty_the_backend_is_refused_before_anything_starts(
     ({"haproxy_backend": "no_such_backend"}, "no such backend 'no_such_backend'"),
 ])
 def test_bad_load_balancer_settings_fail_the_node_before_it_changes(shop, tmp_path, override, message):
+    """The whole shop is rolled; the canary's settings are wrong: it fails before it changes, and the rollout
+    halts with the other nodes untouched and serving."""
     inventory = yaml.safe_load(shop.inventory.read_text())
-    node = inventory["all"]["children"]["magento"]["hosts"][NODES[1]]
+    node = inventory["all"]["children"]["magento"]["hosts"][NODES[0]]
     node.update(override)
     (tmp_path / "inventory.yml").write_text(yaml.safe_dump(inventory))
-    done = cli(shop, "apply", "--yes", "--limit", NODES[1], state=tmp_path / "state",
-               inventory=tmp_path / "inventory.yml")
-    assert done.returncode == 1, done.stdout + done.stderr
-    record = records(done)[NODES[1]]
+    done = cli(shop, "apply", "--yes", state=tmp_path / "state", inventory=tmp_path / "inventory.yml")
+    assert done.returncode == 3, done.stdout + done.stderr  # halted after the canary (cap 0)
+    outcomes = records(done)
+    record = outcomes[NODES[0]]
     assert record["outcome"] == "failed" and record["reason"]["code"] == "load-balancer", record
     assert message in record["reason"]["message"]
-    assert changed_nodes(shop) == [] and qpt_status(shop, NODES[1]) == "Not applied"
+    assert [outcomes[n]["outcome"] for n in NODES[1:]] == ["not-run"] * 2, outcomes
+    assert changed_nodes(shop) == [] and [qpt_status(shop, n) for n in NODES] == ["Not applied"] * 3
     assert set(pool(shop).values()) == {"UP"}
 
 
@@ -158,6 +164,47 @@ def test_a_node_whose_gate_fails_stays_out_of_rotation_and_the_rollout_halts(sho
     again = cli(shop, "apply", "--yes", "--limit", canary, state=tmp_path / "again")
     assert again.returncode == 0, again.stdout + again.stderr
     assert pool(shop)[canary] == "UP" and qpt_status(shop, canary) == "Applied"
+
+
+def test_a_node_failing_its_health_gate_stays_out_of_rotation_and_the_rollout_halts(shop, tmp_path):
+    """The change goes through, then the node does not serve: the gate keeps it out, customers never meet it."""
+    canary = NODES[0]
+    # The canary's home page breaks once it is out of rotation, after its read: only the gate can see it.
+    broken = tmp_path / standin.FAULTS_FILE
+    broken.write_text(json.dumps({**shop.faults(canary), "faults": {"home_page": "fail"}}))
+    (tmp_path / "pre.yml").write_text(
+        "- name: Break the canary's home page\n  ansible.builtin.copy:\n"
+        f"    src: {broken}\n    dest: {Path(shop.host(canary)['home']) / broken.name}\n    mode: '0644'\n"
+        f"  when: inventory_hostname == '{canary}'\n")
+    started = time.time()
+    customers = load(shop).start()
+    try:
+        done = cli(shop, "apply", "--yes", "-e", f"qpt_pre_host_tasks={tmp_path / 'pre.yml'}", state=tmp_path / "s")
+    finally:
+        seen = customers.stop()
+    assert done.returncode == 3, done.stdout + done.stderr  # halted: the cap (0) is exceeded after the canary
+    record = records(done)[canary]
+    assert record["outcome"] == "failed" and "HTTP 500" in record["reason"]["message"], record
+    assert "left out of rotation" in record["reason"]["message"], record
+    assert get_status(shop.host(canary)["base_url"] + "/") == 500  # what the gate saw, still there
+    assert pool(shop) == {canary: "maint", NODES[1]: "UP", NODES[2]: "UP"}
+    assert [qpt_status(shop, n) for n in NODES[1:]] == ["Not applied"] * 2  # untouched, in service
+    assert not any(c["cmd"] == "qpt apply" and c["time"] >= started for n in NODES[1:] for c in shop.commands(n))
+    assert seen["ok"] > 20 and seen["failed"] == 0, seen  # the broken node never took a customer's request
+    # Once the page is mended, the next run finishes the node and puts it back.
+    shop.set_faults(canary, faults={})
+    again = cli(shop, "apply", "--yes", "--limit", canary, state=tmp_path / "again")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert pool(shop)[canary] == "UP" and qpt_status(shop, canary) == "Applied"
+    assert get_status(shop.host(canary)["base_url"] + "/") == 200
+
+
+def get_status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=20) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
 
 
 def test_hooks_run_around_the_change_of_each_node(shop, tmp_path):

@@ -16,10 +16,4 @@ class ActionModule(ControllerPreview):
         patches, known = params["patches"], params["known_status"]
         if not patches or not all(pid in known for pid in patches):
             return None  # the module reads QPT's status on the host, or names the bad input
-        answer = patch_preview(patches, params["state"], dict((pid, known[pid]) for pid in patches))
-        failure = answer.pop("failure")
-        answer.update(reason=dict(code=None, message=""), output="", commands=[])
-        if failure:
-            code, message = failure
-            answer.update(failed=True, msg=message, reason=dict(code=code, message=message))
-        return answer
+        return patch_preview(patches, params["state"], dict((pid, known[pid]) for pid in patches))

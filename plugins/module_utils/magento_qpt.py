@@ -325,21 +325,36 @@ def patch_work(patches, state, before):
     return work
 
 
-def patch_preview(patches, state, before):
-    """The qpt_patch module's check-mode answer from a known status: changes it would make, or why it would fail.
+def patch_result(before=None, commands=None):
+    """The qpt_patch module's result before it changed anything: every key it returns, none set yet.
 
-    A dict of result keys; "failure" is (code, message) or None."""
+    commands is kept as given (the runner's own list), so the commands run later are in it too."""
+    before = dict(before or {})
+    return dict(changed=False, status_before=before, status_after=dict(before), ids_changed=[],
+                reason=dict(code=None, message=""), output="", commands=[] if commands is None else commands)
+
+
+def patch_failed(result, code, message, output=""):
+    """The result as a failure: msg and reason say why, output keeps QPT's own words."""
+    result.update(failed=True, msg=message, reason=dict(code=code, message=message), output=output)
+    return result
+
+
+def patch_preview(patches, state, before):
+    """The qpt_patch module's check-mode result from a known status: the changes it would make, or why it
+    would fail (failed, msg and reason set)."""
     work = patch_work(patches, state, before)
-    after = dict(before)
+    result = patch_result(before)
     failure = work["failure"]
     if failure is None and work["conflicts"]:
         failure = ("conflict", "%s: status N/A (the patch neither applies nor reverts cleanly: local edits, "
                                "a conflicting patch, or missing files); %s would fail"
                    % (", ".join(work["conflicts"]), PATCH_VERB[state]))
-    if failure is None:
-        after.update((pid, PATCH_DONE[state]) for pid in work["todo"])
-    return dict(changed=failure is None and bool(work["todo"]), status_before=dict(before), status_after=after,
-                ids_changed=list(work["todo"]) if failure is None else [], failure=failure)
+    if failure:
+        return patch_failed(result, *failure)
+    result["status_after"].update((pid, PATCH_DONE[state]) for pid in work["todo"])
+    result.update(changed=bool(work["todo"]), ids_changed=list(work["todo"]))
+    return result
 
 
 # --------------------------------------------------------------------------- fingerprints

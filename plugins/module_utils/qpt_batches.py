@@ -1,9 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: qpt-apply contributors
 # MIT License (see LICENSE or https://opensource.org/licenses/MIT)
-"""Rolling batches: how Ansible's `serial` splits the hosts, and which batches a load balancer forbids.
+"""Rolling batches: the order a rollout takes the hosts in, how Ansible's `serial` splits them, and which
+batches a load balancer forbids.
 
-One home for both, so the CLI's plan, the playbooks and the journal agree on who goes when.
+One home for all three, so the CLI's plan, the playbooks and the journal agree on who goes when.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -38,6 +39,23 @@ def _backend_of(variables):
     if not variables.get("haproxy_backend"):
         return None
     return (variables.get("haproxy_host"), variables["haproxy_backend"])
+
+
+def rollout_order(hostvars, hosts):
+    """The hosts in the order a rollout takes them: first the nodes behind a load balancer, one node of each
+    backend in turn (so the canary is one node of one shop, and the batches that follow take a shop's nodes
+    apart rather than together), then the other hosts. Inventory order otherwise, so a fleet without a load
+    balancer keeps it."""
+    backends, turn = {}, {}
+    for position, host in enumerate(hosts):
+        backend = _backend_of(hostvars.get(host) or {})
+        if backend is None:
+            turn[host] = (1, 0, position)
+        else:
+            nodes = backends.setdefault(backend, [])
+            turn[host] = (0, len(nodes), list(backends).index(backend))
+            nodes.append(host)
+    return sorted(hosts, key=lambda host: turn[host])
 
 
 def drain_refusals(hostvars, hosts, serial):

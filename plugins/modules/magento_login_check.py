@@ -447,8 +447,10 @@ class Node:
     def read(self, email):
         payload = json.dumps({"root": self.root, "email": email, "paths": list(DEFAULT_LIMITS)})
         try:
-            done = subprocess.run([self.php, "-d", "display_errors=stderr", "-r", READ_PHP], input=payload,
-                                  capture_output=True, text=True, timeout=120, cwd=self.root, check=False)
+            # Not module.run_command: it has no timeout, and a PHP stuck on the database must not hang the check.
+            argv = [self.php, "-d", "display_errors=stderr", "-r", READ_PHP]
+            done = subprocess.run(argv, input=payload, capture_output=True, text=True,  # pylint: disable=ansible-bad-function
+                                  timeout=120, cwd=self.root, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise CheckError(f"cannot run {self.php}: {exc}") from None
         data = _json(done.stdout)

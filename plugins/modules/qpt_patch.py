@@ -86,8 +86,8 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_host_state import mark_step
 from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import (
-    PATCH_ARGUMENT_SPEC, PATCH_VERB, QptRunner, classify_failure, dependants, first_line, output_text, patch_preview,
-    patch_work, status_of,
+    PATCH_ARGUMENT_SPEC, PATCH_VERB, QptRunner, classify_failure, dependants, first_line, output_text, patch_failed,
+    patch_preview, patch_result, patch_work, status_of,
 )
 
 
@@ -97,13 +97,10 @@ def main():
     patches = module.params["patches"]
     state = module.params["state"]
     qpt = QptRunner(module, root, module.params["php"])
-    result = dict(changed=False, status_before={}, status_after={}, ids_changed=[],
-                  reason=dict(code=None, message=""), output="", commands=qpt.commands)
+    result = patch_result(commands=qpt.commands)
 
     def fail(code, message, output=""):
-        result["reason"] = dict(code=code, message=message)
-        result["output"] = output
-        module.fail_json(msg=message, **result)
+        module.fail_json(**patch_failed(result, code, message, output))
 
     if not patches:
         fail("bad-input", "no patch IDs given")
@@ -127,11 +124,8 @@ def main():
 
     if module.check_mode:  # the action plugin answers this on the controller when the status is known
         preview = patch_preview(patches, state, before)
-        if preview["failure"]:
-            fail(*preview["failure"])
-        result.update(changed=preview["changed"], ids_changed=preview["ids_changed"],
-                      status_after=preview["status_after"])
-        module.exit_json(**result)
+        preview["commands"] = qpt.commands
+        (module.fail_json if preview.get("failed") else module.exit_json)(**preview)
 
     # N/A patches go to QPT too: its own message says which file does not apply. QPT rolls back the
     # patches of a run when one fails, so the host is left as it was.

@@ -162,7 +162,7 @@ COMMANDS_LOG = "lab-commands.log"
 # fault was set find a directory written into while they delete it, as under traffic: generated/code before the
 # command starts, then var/cache; framework/Lab/Host.php).
 FAULT_VALUES: dict[str, tuple[str, ...]] = {"di_compile": ("fail", "written-meanwhile"), "cache_clean": ("fail",),
-                                            "composer_update": ("fail",)}
+                                            "composer_update": ("fail",), "home_page": ("fail",)}
 FAULT_STEPS: tuple[str, ...] = tuple(FAULT_VALUES)
 DELAY_STEPS: tuple[str, ...] = ("qpt_status", "qpt_apply", "qpt_revert", "cache_clean", "di_compile", "composer_update")
 # `composer update` / `composer require` run this in-process; `composer install` never does.

@@ -8,7 +8,7 @@ __metaclass__ = type
 import os
 
 from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import (
-    console_error, patch_preview, patch_targets, read_token, written_meanwhile)
+    console_error, patch_failed, patch_preview, patch_result, patch_targets, read_token, written_meanwhile)
 
 # What setup:di:compile printed when a request wrote var/cache while it deleted it (Symfony boxes at 80 columns).
 COMPILE_RACE = (
@@ -97,12 +97,23 @@ def test_the_read_token_changes_with_what_qpt_status_depends_on(tmp_path):
 def test_patch_preview_says_what_qpt_would_change_or_why_it_would_fail():
     assert patch_preview(["ACSD-61103"], "applied", {"ACSD-61103": "Not applied"}) == dict(
         changed=True, status_before={"ACSD-61103": "Not applied"}, status_after={"ACSD-61103": "Applied"},
-        ids_changed=["ACSD-61103"], failure=None)
+        ids_changed=["ACSD-61103"], reason=dict(code=None, message=""), output="", commands=[])
     done = patch_preview(["ACSD-61103"], "applied", {"ACSD-61103": "Applied"})
-    assert (done["changed"], done["ids_changed"], done["failure"]) == (False, [], None)
+    assert (done["changed"], done["ids_changed"], "failed" in done) == (False, [], False)
     conflict = patch_preview(["ACSD-61103", "ACSD-1"], "applied", {"ACSD-61103": "N/A", "ACSD-1": "Not applied"})
-    assert conflict["failure"][0] == "conflict" and "ACSD-61103: status N/A" in conflict["failure"][1]
+    assert conflict["failed"] and conflict["reason"]["code"] == "conflict"
+    assert "ACSD-61103: status N/A" in conflict["msg"] and conflict["msg"] == conflict["reason"]["message"]
     assert conflict["status_after"] == conflict["status_before"] and conflict["ids_changed"] == []
-    assert patch_preview(["ACSD-1"], "applied", {"ACSD-1": "absent"})["failure"][0] == "not-offered"
+    assert patch_preview(["ACSD-1"], "applied", {"ACSD-1": "absent"})["reason"]["code"] == "not-offered"
     # Not offered cannot have been applied: nothing to revert.
-    assert patch_preview(["ACSD-1"], "reverted", {"ACSD-1": "absent"})["failure"] is None
+    assert "failed" not in patch_preview(["ACSD-1"], "reverted", {"ACSD-1": "absent"})
+
+
+def test_a_patch_result_keeps_the_runners_command_list():
+    commands = []
+    result = patch_result(commands=commands)
+    commands.append("php vendor/bin/magento-patches status --format=json")
+    assert result["commands"] == ["php vendor/bin/magento-patches status --format=json"]
+    assert patch_failed(result, "broken-qpt", "QPT status failed", "out")["reason"] == dict(
+        code="broken-qpt", message="QPT status failed")
+    assert (result["failed"], result["msg"], result["output"]) == (True, "QPT status failed", "out")

@@ -31,6 +31,10 @@ class Http
             // generated before a constructor change breaks it like every other page in production.
             $bootstrap->loadArea(Area::AREA_FRONTEND);
             $bootstrap->getObjectManager()->get(\Magento\Customer\Api\AccountManagementInterface::class);
+            if (\Magento\Framework\Lab\Host::of(BP)->fails('home_page')) {
+                // Lab fault: the page breaks as a faulty extension or template would, the rest still answers.
+                throw new \RuntimeException('Lab fault: the home page fails');
+            }
             return (new Response())->setHttpResponseCode(200)->setHeader('Content-Type', 'text/html; charset=UTF-8')
                 ->setBody("<!doctype html>\n<html><head><title>Home page</title></head><body>"
                     . "<h1>Home page</h1></body></html>\n");
