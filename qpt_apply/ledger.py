@@ -28,9 +28,9 @@ from rich.table import Table
 from .console import Ui
 from .journal import Run, parse_time, runs
 from .model import HostResult, validate_patches
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import ABSENT
 
 APPLIED = "Applied"
-ABSENT = "absent"
 CHANGING = ("apply", "revert")       # commands whose records say what they changed
 DRIFT_STATES = ("Not applied", "N/A")  # what QPT says of a patch that was undone or edited away
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)

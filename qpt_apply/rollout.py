@@ -14,14 +14,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import drift as drift_report, report, runner
+from . import catalog, drift as drift_report, report, runner
 from .ansible_options import AnsibleOptions
 from .console import Progress, Ui, is_interactive
 from .inventory import Inventory, no_hosts, target_pattern
 from .journal import Lock, Run, new_run_id
 from .model import DEFAULT_PATCHES, HostResult, InputError, Plan, batch_hosts
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_batches import rollout_order
-from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import desired_sets, host_patch_problems
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import (
+    desired_sets, host_patch_problems, unknown_patch_problems)
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_HALTED, EXIT_DRIFT, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 ONPREM_GROUP = "magento"
@@ -195,7 +196,21 @@ def _read_hosts(options: Options, ui: Ui, command: str, playbook: str, hosts: li
                             private_data_dir=run.runner_dir(command), on_record=_fleet_only(hosts, run.append_record))
     _report_run_errors(run, ui, hosts, outcome)
     _fill_missing(run, hosts, outcome.results)
+    _refuse_unknown_patches(run, options, desired, outcome.results)
     return run
+
+
+def _refuse_unknown_patches(run: Run, options: Options, desired: dict[str, list[str]],
+                            results: dict[str, HostResult]) -> None:
+    """Once the hosts were read and before any of them changes: an ID that no host wanting it offers and that
+    the catalog does not know is a typo, bad input (exit 2), not a skip on every host."""
+    statuses = {host: result.status_before for host, result in results.items()
+                if host in desired and result.extra.get("applied") is not None}
+    problems = unknown_patch_problems(desired, statuses, catalog.entries(),
+                                      where="--patch" if options.patches else "qpt_patches")
+    if problems:
+        run.finish("refused", EXIT_BAD_INPUT)
+        raise InputError("; ".join(problems) + " (nothing was changed)")
 
 
 def drift(options: Options, ui: Ui, textfile: Path | None = None) -> int:
@@ -273,6 +288,7 @@ def _preview(run: Run, options: Options, ui: Ui, hosts: list[str], *, playbook: 
                                 qpt_hosts=",".join(hosts)),
             private_data_dir=run.runner_dir("preview"))
     _report_run_errors(run, ui, hosts, preview)
+    _refuse_unknown_patches(run, options, desired, preview.results)
     for host in hosts:
         result = preview.results.get(host) or HostResult(host=host, action="failed", outcome="failed",
                                                          reason={"code": "no-record", "message": "no result"})

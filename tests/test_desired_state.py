@@ -1,7 +1,7 @@
 """Desired state in the inventory, end to end on a lab fleet: each group declares its patch set (qpt_patches),
 plan and apply give every host its own set, drift finds what a `composer install` undid, apply converges it,
 history tells the story; a QPT broken on Community is replaced, the same release on Adobe Commerce is kept;
-malformed sets are refused before any host is touched.
+malformed sets are refused before any host is touched, and an ID nobody knows before any host changes.
 
 Every assertion about a host is checked on the host itself: its files, its own QPT's status, its composer.lock.
 """
@@ -17,7 +17,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import BIN, REPO
+from conftest import BIN, REPO, tree_digest
+from test_report_browser import CHROMIUM, Dom, chromium
+
+from qpt_apply.journal import Run
 
 pytestmark = pytest.mark.lab
 
@@ -103,7 +106,7 @@ def inventory(lab, tmp_path_factory) -> Path:
     return write_inventory(lab, tmp_path_factory.mktemp("inv") / "fleet")
 
 
-def test_plan_and_apply_give_each_host_its_own_set(lab, state, inventory):
+def test_plan_and_apply_give_each_host_its_own_set(lab, state, inventory, tmp_path):
     assert isinstance(qpt_status(lab, "web3"), str) and "ACSD-48070" in qpt_status(lab, "web3")  # broken there
 
     done = qpt_apply("plan", "-i", str(inventory), "--json", state_dir=state)
@@ -136,6 +139,17 @@ def test_plan_and_apply_give_each_host_its_own_set(lab, state, inventory):
         assert fingerprinted(lab, name)
     assert (locked_qpt(lab, "web3"), locked_qpt(lab, "web4")) == ("1.1.58", "1.1.57")
     assert hosts["web3"]["qpt_after"] == "1.1.58" and hosts["web4"]["qpt_after"] == "1.1.57"
+
+    # The report of this run as a browser shows it: each host's proof as a table, its duration, the batch.
+    if CHROMIUM:
+        page = Run.open(state, as_json(done)["run_id"]).directory / "report.html"
+        dom = Dom(chromium(tmp_path, "--dump-dom", page))
+        chromium(tmp_path, f"--screenshot={tmp_path / 'report.png'}", "--window-size=1280,1600", page)
+        assert [row for row in dom.rows if len(row) == 3 and row[0] in ("REST", "GraphQL")] == [
+            [api, "0 → 1 → 0", "fixed"] for _ in lab.names for api in ("REST", "GraphQL")]
+        table = {row[1]: row for row in dom.rows if len(row) == 11}
+        assert all(table[name][8].endswith(" s") for name in lab.names), table
+        assert "Batch 1 · 4 host(s)" in dom.text and (tmp_path / "report.png").stat().st_size > 20_000
 
 
 def test_drift_names_the_host_a_composer_install_undid(lab, state, inventory, tmp_path):
@@ -192,6 +206,29 @@ def test_apply_converges_and_history_tells_it(lab, state, inventory):
     assert story == [("applied", "apply"), ("drifted", "drift"), ("applied", "apply")], story
 
 
+def test_verify_and_revert_follow_each_hosts_set_and_patch_overrides_it(lab, state, inventory):
+    done = qpt_apply("verify", "-i", str(inventory), "--json", state_dir=state)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr
+    hosts = by_host(as_json(done))
+    assert {h: r["patches"] for h, r in hosts.items()} == {"web1": [A], "web2": [A, B], "web3": [A], "web4": [A]}
+    assert sorted(hosts["web2"]["verify"]["patches"]) == sorted([A, B]) and list(hosts["web1"]["verify"]["patches"]) == [A]
+
+    # --patch overrides every host's own set for one run (a plan: nothing changes).
+    done = qpt_apply("plan", "-i", str(inventory), "--patch", B, "--json", state_dir=state)
+    assert done.returncode == 0, done.stderr
+    hosts = by_host(as_json(done))
+    assert {h: r["patches"] for h, r in hosts.items()} == {h: [B] for h in lab.names}
+    assert hosts["web2"]["action"] == "already-applied" and hosts["web1"]["action"] == "apply"
+    assert qpt_status(lab, "web1")[B] == "Not applied"
+
+    done = qpt_apply("revert", "-i", str(inventory), "--limit", "web1,web2", "--yes", "--json", state_dir=state)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr
+    status = {name: qpt_status(lab, name) for name in ("web1", "web2", "web3")}
+    assert status["web2"][A] == status["web2"][B] == "Not applied"  # its own set, both
+    assert status["web1"][A] == "Not applied" and not fingerprinted(lab, "web1")
+    assert status["web3"][A] == "Applied" and fingerprinted(lab, "web3")  # outside the --limit
+
+
 def test_a_qpt_failing_on_the_host_is_replaced_by_behaviour(lab, state, inventory, tmp_path):
     """Without 1.1.57 in the catalog, its failing status alone makes it replaced (plan only)."""
     lab.run_as("web3", ["composer", "require", "magento/quality-patches:1.1.57", "-n", "--no-progress"], check=True)
@@ -214,7 +251,7 @@ def test_a_qpt_failing_on_the_host_is_replaced_by_behaviour(lab, state, inventor
     ([A], [61103], None, "web2: qpt_patches: 61103 is not a QPT patch ID"),
     ([A], [], None, "web2: qpt_patches is empty"),
     ([A], [A], {"magento_cloud": {"hosts": {"web2": {}}}}, "web2: in group magento_cloud"),
-], ids=["unknown-id", "a-string", "ints", "empty", "cloud-and-on-prem"])
+], ids=["malformed-id", "a-string", "ints", "empty", "cloud-and-on-prem"])
 def test_bad_sets_are_refused_with_nothing_touched(lab, state, tmp_path, ansible_env, production, staging, extra,
                                                    message):
     bad = write_inventory(lab, tmp_path / "bad", production, staging, extra)
@@ -231,3 +268,30 @@ def test_bad_sets_are_refused_with_nothing_touched(lab, state, tmp_path, ansible
     assert played.returncode == 2, played.stdout[-2000:]
     assert "bad input: " + message in " ".join(played.stdout.split())
     assert qpt_runs(lab) == before  # no QPT, bin/magento or composer ran anywhere
+
+
+def code_of(lab) -> dict[str, dict[str, str]]:
+    """Every host's Magento code and configuration, file by file (var/ holds what a read may log)."""
+    return {name: {path: digest for path, digest in tree_digest(lab.root(name)).items() if not path.startswith("var/")}
+            for name in lab.names}
+
+
+def test_an_id_nobody_knows_is_refused_once_the_hosts_are_read(lab, state, tmp_path):
+    """Well formed, yet no host's QPT offers it and the catalog does not know it: a typo, not a skip everywhere."""
+    typo = "ACSD-99999"
+    inventory = write_inventory(lab, tmp_path / "typo", [A, typo], [A])
+    code, started = code_of(lab), {name: len(lab.commands(name)) for name in lab.names}
+    for command in (("plan",), ("apply", "--yes"), ("revert", "--yes"), ("drift",), ("verify",)):
+        done = qpt_apply(*command, "-i", str(inventory), state_dir=state)
+        assert done.returncode == 2, (command, done.stdout, done.stderr)
+        assert f"qpt_patches names {typo}, which the installed QPT does not offer there and the patch catalog " \
+               "does not know" in done.stderr and "nothing was changed" in done.stderr, done.stderr
+        assert done.stderr.split("error: ", 1)[-1].startswith("web1"), done.stderr  # the host that wants it
+    done = qpt_apply("status", "-i", str(lab.inventory), "--patch", typo, "--patch", A, state_dir=state)
+    assert done.returncode == 2 and f"--patch names {typo}" in done.stderr, done.stderr
+    # Read, never changed: no change ran on any host, and its code is as it was.
+    changing = {"qpt apply", "qpt revert", "magento setup:di:compile", "magento cache:clean", "magento cache:flush",
+                "magento maintenance:enable"}
+    ran = [c["cmd"] for name in lab.names for c in lab.commands(name)[started[name]:]]
+    assert "qpt status" in ran and not changing & set(ran) and not any(c.startswith("composer") for c in ran), ran
+    assert code_of(lab) == code

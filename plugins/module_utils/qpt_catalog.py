@@ -20,6 +20,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import ABSENT
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_versions import (
     VersionError, check_constraint, matches, newest, version_key)
 
@@ -118,6 +119,23 @@ def fleet_input_problems(declared, default, serial, max_failed, catalog=None, cl
         return problems
     requested = list(dict.fromkeys(pid for ids in desired_sets(declared, default).values() for pid in ids))
     return ["patch catalog entry %s: %s" % (pid, problem) for pid, problem in catalog_problems(catalog, requested)]
+
+
+def unknown_patch_problems(desired, statuses, catalog=None, where="qpt_patches"):
+    """IDs nobody knows, found once the hosts were read: not in the catalog, and without a status row on every
+    host that wants it and whose QPT status was read (a typo QPT cannot tell from a patch of another release).
+    An ID offered on one host is real: the others skip it as not offered.
+
+    desired: {host: IDs}; statuses: {host: {ID: QPT status or "absent"}} of the hosts whose status was read."""
+    catalog = catalog or {}
+    problems = []
+    for pid in dict.fromkeys(pid for ids in desired.values() for pid in ids):
+        hosts = [host for host in desired if pid in desired[host] and host in statuses]
+        if pid not in catalog and hosts and all(statuses[host].get(pid, ABSENT) == ABSENT for host in hosts):
+            problems.append("%s: %s names %s, which the installed QPT does not offer there and the patch catalog "
+                            "does not know (a typo? a patch of another Magento release belongs in the catalog with "
+                            "its magento constraint)" % (", ".join(hosts), where, pid))
+    return problems
 
 
 # --------------------------------------------------------------------------- catalog entries

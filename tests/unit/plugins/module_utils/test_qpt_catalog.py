@@ -9,7 +9,7 @@ import pytest
 
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import (
     desired_sets, entry_problems, fleet_input_problems, host_patch_problems, input_problems, is_known_bad, is_patch_id,
-    known_bad_for, offered, qpt_requirement, qpt_satisfies)
+    known_bad_for, offered, qpt_requirement, qpt_satisfies, unknown_patch_problems)
 
 ENTRY = {"magento": ">=2.4.6 <2.4.7", "qpt_min": "1.1.54", "qpt_known_bad": ["1.1.56"]}
 
@@ -158,3 +158,16 @@ def test_desired_sets_and_fleet_input_problems():
         "patch catalog entry ACSD-51892: not a version: 'latest'"]
     assert fleet_input_problems({"web1": None}, ["bad"], [1], 0, {}) == [
         "qpt_default_patches: 'bad' is not a QPT patch ID (expected e.g. ACSD-61103 or MDVA-30265-V2)"]
+
+
+def test_an_id_nobody_knows_is_found_once_the_hosts_were_read():
+    desired = {"web1": ["ACSD-61103", "ACSD-99999"], "web2": ["ACSD-99999"], "web3": ["MDVA-1"], "web4": ["ACSD-99999"]}
+    statuses = {"web1": {"ACSD-61103": "Applied", "ACSD-99999": "absent"}, "web2": {"ACSD-99999": "absent"},
+                "web3": {"MDVA-1": "absent"}}  # web4 could not be read
+    (line,) = unknown_patch_problems(desired, statuses, {"MDVA-1": {}})  # MDVA-1: the catalog knows it
+    assert line.startswith("web1, web2: qpt_patches names ACSD-99999, which the installed QPT does not offer")
+    # Offered on one host, the ID is real: the others skip it as not offered.
+    statuses["web2"] = {"ACSD-99999": "Not applied"}
+    assert unknown_patch_problems(desired, statuses, {"MDVA-1": {}}) == []
+    # Nobody that wants it was read: nothing to judge by.
+    assert unknown_patch_problems({"web4": ["ACSD-99999"]}, statuses, where="--patch") == []
