@@ -90,7 +90,8 @@ def parse(rc: int, output: str) -> PlaybookRun:
             else:
                 run.records[match.group(1)] = data["qpt_result"]
     for section in re.split(r"^TASK \[", output, flags=re.M)[1:]:
-        if not section.startswith("qpt result]"):
+        # ansible-playbook names a role's task after the role: TASK [qpt_apply.magento.qpt_record : qpt result]
+        if not section.startswith(("qpt result]", "qpt_apply.magento.qpt_record : qpt result]")):
             continue
         batch = []
         for match in re.finditer(r"^ok: \[([^\]]+)\] => ", section, flags=re.M):
