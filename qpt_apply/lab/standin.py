@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..paths import LAB_ASSETS
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_versions import version_key
 
 SOURCES = LAB_ASSETS / "standin"
 
@@ -208,18 +209,13 @@ def edition_packages(edition: str) -> tuple[str, str]:
 
 def ships_fix(magento: str) -> bool:
     """2.4.7 and later ship ACSD-61103's change in the code itself."""
-    return _version_key(magento) >= _version_key("2.4.7")
+    return version_key(magento) >= version_key("2.4.7")
 
 
 def offers_patch(magento: str, qpt: str | None) -> bool:
     """Whether QPT `qpt` lists ACSD-61103 on Magento `magento` (constraint >=2.4.6 <2.4.7, QPT >= 1.1.54)."""
-    return (qpt is not None and _version_key(qpt) >= _version_key("1.1.54")
-            and _version_key("2.4.6") <= _version_key(magento) < _version_key("2.4.7"))
-
-
-def _version_key(version: str) -> tuple:
-    main, _, suffix = version.partition("-p")
-    return tuple(int(part) for part in main.split(".")) + (int(suffix) if suffix else 0,)
+    return (qpt is not None and version_key(qpt) >= version_key("1.1.54")
+            and version_key("2.4.6") <= version_key(magento) < version_key("2.4.7"))
 
 
 # --------------------------------------------------------------------------------------------------- packages
@@ -261,7 +257,7 @@ def _quality_patches_release(release: str) -> tuple[dict, dict[str, bytes]]:
     config: dict = {}
     files: dict[str, bytes] = {"src/Info.php": (SOURCES / "quality-patches/src/Info.php").read_bytes()}
     for patch_id, patch in QUALITY_PATCHES.items():
-        if _version_key(release) < _version_key(patch["since"]):
+        if version_key(release) < version_key(patch["since"]):
             continue
         require = patch.get("require_by_release", {}).get(release, patch.get("require", []))
         packages: dict = {}
