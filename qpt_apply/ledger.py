@@ -28,7 +28,7 @@ from rich.table import Table
 from .console import Ui
 from .journal import Run, parse_time, runs
 from .model import HostResult, validate_patches
-from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import ABSENT
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_statuses import ABSENT
 
 APPLIED = "Applied"
 CHANGING = ("apply", "revert")       # commands whose records say what they changed

@@ -20,9 +20,11 @@ from .console import Progress, Ui, is_interactive
 from .inventory import Inventory, no_hosts, target_pattern
 from .journal import Lock, Run, new_run_id
 from .model import DEFAULT_PATCHES, HostResult, InputError, Plan, batch_hosts
-from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_batches import rollout_order
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_batches import (
+    LOAD_BALANCER_VARIABLES, rollout_order)
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import (
     desired_sets, host_patch_problems, unknown_patch_problems)
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_statuses import ABSENT
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_HALTED, EXIT_DRIFT, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 ONPREM_GROUP = "magento"
@@ -72,10 +74,13 @@ class Options:
     cloud_revert: bool = False  # cloud: remove the IDs instead of adding them
     take_over: str = ""        # run id of a gone rollout on another controller whose host locks are taken over
     ansible: AnsibleOptions = field(default_factory=AnsibleOptions)
+    # The patch catalog the playbooks will use: the shipped one, or `-e qpt_catalog` (set by resolve()).
+    catalog: dict[str, Any] | None = field(default=None, repr=False)
 
     def to_journal(self) -> dict[str, Any]:
         data = asdict(self)
         data["state_dir"] = str(self.state_dir)
+        data.pop("catalog")  # read again from the same sources on resume
         return data
 
     @classmethod
@@ -119,10 +124,6 @@ def resolve_hosts(options: Options, group: str = ONPREM_GROUP) -> list[str]:
     return resolve(options, group)[0]
 
 
-# The host variables that place a node behind a load balancer (qpt_batches.rollout_order reads them).
-LOAD_BALANCER_VARIABLES = ("haproxy_host", "haproxy_backend")
-
-
 def resolve(options: Options, group: str = ONPREM_GROUP, *, rolling: bool = False
             ) -> tuple[list[str], dict[str, list[str]]]:
     """The hosts a command works on, after --limit, and the patch set each is to have (--patch, else its own
@@ -144,13 +145,24 @@ def resolve(options: Options, group: str = ONPREM_GROUP, *, rolling: bool = Fals
         if group == ONPREM_GROUP and CLOUD_GROUP in (variables.get("group_names") or []):
             cloud_hosts.append(host)
         if rolling:
-            load_balancers[host] = {name: inventory.value(host, name, variables) for name in LOAD_BALANCER_VARIABLES}
+            load_balancers[host] = {name: _rendered_or_raw(inventory, host, name, variables)
+                                    for name in LOAD_BALANCER_VARIABLES}
     problems = host_patch_problems(declared, cloud_hosts=cloud_hosts, cloud_group=CLOUD_GROUP)
     if problems:
         raise InputError("; ".join(problems) + " (nothing was touched)")
     if rolling:
         hosts = rollout_order(load_balancers, hosts)
+    options.catalog = inventory.extra_vars["qpt_catalog"] if "qpt_catalog" in inventory.extra_vars else catalog.entries()
     return hosts, desired_sets(declared, list(DEFAULT_PATCHES))
+
+
+def _rendered_or_raw(inventory: Inventory, host: str, name: str, variables: dict[str, Any]) -> Any:
+    """A variable as a play renders it, or as written when only a play can (facts, other hosts' vars): the
+    order is the better for it, and the playbook's own drain check judges the rendered value."""
+    try:
+        return inventory.value(host, name, variables)
+    except InputError:
+        return variables.get(name)
 
 
 def patches_label(options: Options, desired: dict[str, list[str]] | None = None) -> str:
@@ -204,19 +216,20 @@ def _refuse_unknown_patches(run: Run, options: Options, desired: dict[str, list[
                             results: dict[str, HostResult]) -> None:
     """Once the hosts were read and before any of them changes: an ID that no host wanting it offers and that
     the catalog does not know is a typo, bad input (exit 2), not a skip on every host."""
+    # Judged by the QPT each host keeps: one to be updated first may offer more than it shows now.
     statuses = {host: result.status_before for host, result in results.items()
-                if host in desired and result.extra.get("applied") is not None}
-    problems = unknown_patch_problems(desired, statuses, catalog.entries(),
-                                      where="--patch" if options.patches else "qpt_patches")
+                if host in desired and result.extra.get("applied") is not None and not result.extra.get("qpt_target")}
+    problems = unknown_patch_problems(desired, statuses, options.catalog if options.catalog is not None
+                                      else catalog.entries(), where="--patch" if options.patches else "qpt_patches")
     if problems:
         run.finish("refused", EXIT_BAD_INPUT)
-        raise InputError("; ".join(problems) + " (nothing was changed)")
+        raise InputError("; ".join(problems) + " (no host was patched, reverted or updated)")
 
 
 def drift(options: Options, ui: Ui, textfile: Path | None = None) -> int:
     """Read every host (the status playbook), then compare with the set it declares: exit 4 when any host
     drifted (a declared patch not Applied, or an Applied one nobody declared), else 1 when a host could not
-    be read, else 0. --textfile writes the same as node_exporter metrics, atomically."""
+    be read, else 0; 2 for bad input (an ID nobody knows among them). --textfile writes the same as node_exporter metrics, atomically."""
     if textfile is not None and not (textfile.parent.is_dir() and os.access(textfile.parent, os.W_OK)):
         raise InputError(f"--textfile {textfile}: its directory does not exist or is not writable")
     hosts, desired = resolve(options)
@@ -233,7 +246,7 @@ def drift(options: Options, ui: Ui, textfile: Path | None = None) -> int:
             if not entry.known:
                 ui.say(f"[yellow]{host}[/]: not read ({entry.reason})")
             elif entry.drifted:
-                parts = [f"{p} {entry.states.get(p, 'absent')} but declared" for p in entry.missing]
+                parts = [f"{p} {entry.states.get(p, ABSENT)} but declared" for p in entry.missing]
                 parts += [f"{p} Applied but not declared" for p in entry.undeclared]
                 ui.say(f"[bold red]{host}[/] drifted: " + "; ".join(parts))
         ui.say(f"drift: {len(found.drifted)} of {len(hosts)} host(s) drifted"

@@ -13,6 +13,9 @@ import qpt_apply.paths  # noqa: F401  (puts the collection on sys.path: tests im
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+# The stand-in commands that change a host (lab-commands.log "cmd"): a read runs none of them.
+CHANGING_COMMANDS = frozenset({"qpt apply", "qpt revert", "magento setup:di:compile", "magento cache:clean",
+                               "magento cache:flush", "magento maintenance:enable"})
 
 
 def pytest_collection_modifyitems(config, items):

@@ -143,7 +143,7 @@ def test_without_draining_customers_do_see_errors(shop, tmp_path):
     assert reverted.returncode == 0, reverted.stdout + reverted.stderr
 
 
-def test_a_node_whose_gate_fails_stays_out_of_rotation_and_the_rollout_halts(shop, tmp_path):
+def test_a_node_whose_change_fails_stays_out_of_rotation_and_the_rollout_halts(shop, tmp_path):
     canary = NODES[0]
     shop.set_faults(canary, faults={"di_compile": "fail"})
     started = time.time()

@@ -62,3 +62,21 @@ def test_catalog_is_the_playbooks_file():
     assert "customer_entity" in catalog.title("ACSD-61103")
     assert catalog.notes(["ACSD-61103"]) == []
     assert "not in the patch catalog" in catalog.notes(["MDVA-1"])[0]
+
+
+def test_an_unknown_id_is_judged_by_hosts_that_keep_their_qpt(tmp_path):
+    """A host whose QPT is updated first may offer more after the update: its read does not count."""
+    from qpt_apply.journal import Run
+    from qpt_apply.rollout import Options, _refuse_unknown_patches
+
+    options = Options(command="plan", inventory=["inv"], patches=[], state_dir=tmp_path, catalog={})
+    desired = {"web1": ["ACSD-70000"], "web2": ["ACSD-70000"]}
+    older = HostResult(host="web1", status_before={"ACSD-70000": "absent"},
+                       extra={"applied": [], "qpt_target": "^1.1.60"})
+    unread = HostResult(host="web2", status_before={"ACSD-70000": "absent"}, extra={"applied": None})
+    run = Run.create(tmp_path, "plan", {})
+    _refuse_unknown_patches(run, options, desired, {"web1": older, "web2": unread})  # nothing to judge by
+    kept = HostResult(host="web1", status_before={"ACSD-70000": "absent"}, extra={"applied": []})
+    with pytest.raises(InputError, match="web1: qpt_patches names ACSD-70000"):
+        _refuse_unknown_patches(run, options, desired, {"web1": kept, "web2": unread})
+    assert run.meta["state"] == "refused"

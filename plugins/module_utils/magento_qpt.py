@@ -19,6 +19,8 @@ import os
 import re
 import shutil
 
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_statuses import ABSENT
+
 QPT_PACKAGE = "magento/quality-patches"
 QPT_BIN = "vendor/bin/magento-patches"
 QPT_PATCHES_DIR = "vendor/magento/quality-patches/patches"  # os/*.patch, commerce/*.patch
@@ -39,7 +41,6 @@ EDITION_PACKAGES = (
 ECE_TOOLS_PACKAGE = "magento/ece-tools"
 CLOUD_PACKAGES = ("magento/ece-tools", "magento/magento-cloud-metapackage")
 STATUSES = ("Applied", "Not applied", "N/A")
-ABSENT = "absent"
 
 # QPT messages (stdout for handled errors, stderr for Symfony/uncaught ones), see QPT.md section 4.
 _NO_TOOLS = "GIT or PATCH is required to perform this operation."

@@ -33,6 +33,10 @@ def batches(hosts, serial):
     return result
 
 
+# The host variables that place a node behind a load balancer: what the CLI reads for rollout_order.
+LOAD_BALANCER_VARIABLES = ("haproxy_host", "haproxy_backend")
+
+
 def _backend_of(variables):
     """(LB host, backend) a node is drained in, or None without a load balancer. Not the socket: a node
     with a wrong socket path is still a node of that backend (and fails on its own, before it changes)."""

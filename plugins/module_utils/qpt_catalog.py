@@ -20,7 +20,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import ABSENT
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_statuses import ABSENT
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_versions import (
     VersionError, check_constraint, matches, newest, version_key)
 

@@ -17,7 +17,7 @@ import os
 import socket
 
 from ansible_collections.qpt_apply.magento.plugins.module_utils import qpt_host_state as host_state
-from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import ABSENT
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_statuses import ABSENT
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import (
     entries_of, is_known_bad, offered, qpt_requirement, qpt_satisfies)
 
