@@ -286,7 +286,7 @@ def test_an_id_nobody_knows_is_refused_once_the_hosts_are_read(lab, state, tmp_p
         done = qpt_apply(*command, "-i", str(inventory), state_dir=state)
         assert done.returncode == 2, (command, done.stdout, done.stderr)
         assert f"qpt_patches names {typo}, which the installed QPT does not offer there and the patch catalog " \
-               "does not know" in done.stderr and "nothing was changed" in done.stderr, done.stderr
+               "does not know" in done.stderr and "no host was patched, reverted or updated" in done.stderr, done.stderr
         assert done.stderr.split("error: ", 1)[-1].startswith("web1"), done.stderr  # the host that wants it
     done = qpt_apply("status", "-i", str(lab.inventory), "--patch", typo, "--patch", A, state_dir=state)
     assert done.returncode == 2 and f"--patch names {typo}" in done.stderr, done.stderr
