@@ -152,7 +152,8 @@ def resolve(options: Options, group: str = ONPREM_GROUP, *, rolling: bool = Fals
         raise InputError("; ".join(problems) + " (nothing was touched)")
     if rolling:
         hosts = rollout_order(load_balancers, hosts)
-    options.catalog = inventory.extra_vars["qpt_catalog"] if "qpt_catalog" in inventory.extra_vars else catalog.entries()
+    extra = inventory.extra_vars
+    options.catalog = extra["qpt_catalog"] if "qpt_catalog" in extra else catalog.entries()
     return hosts, desired_sets(declared, list(DEFAULT_PATCHES))
 
 
@@ -217,8 +218,8 @@ def _refuse_unknown_patches(run: Run, options: Options, desired: dict[str, list[
     """Once the hosts were read and before any of them changes: an ID that no host wanting it offers and that
     the catalog does not know is a typo, bad input (exit 2), not a skip on every host."""
     # Judged by the QPT each host keeps: one to be updated first may offer more than it shows now.
-    statuses = {host: result.status_before for host, result in results.items()
-                if host in desired and result.extra.get("applied") is not None and not result.extra.get("qpt_target")}
+    statuses = {host: result.status_before for host, result in results.items() if host in desired
+                and result.extra.get("applied") is not None and not result.extra.get("qpt_target")}
     problems = unknown_patch_problems(desired, statuses, options.catalog if options.catalog is not None
                                       else catalog.entries(), where="--patch" if options.patches else "qpt_patches")
     if problems:
@@ -229,7 +230,8 @@ def _refuse_unknown_patches(run: Run, options: Options, desired: dict[str, list[
 def drift(options: Options, ui: Ui, textfile: Path | None = None) -> int:
     """Read every host (the status playbook), then compare with the set it declares: exit 4 when any host
     drifted (a declared patch not Applied, or an Applied one nobody declared), else 1 when a host could not
-    be read, else 0; 2 for bad input (an ID nobody knows among them). --textfile writes the same as node_exporter metrics, atomically."""
+    be read, else 0; 2 for bad input (an ID nobody knows among them). --textfile writes the same as
+    node_exporter metrics, atomically."""
     if textfile is not None and not (textfile.parent.is_dir() and os.access(textfile.parent, os.W_OK)):
         raise InputError(f"--textfile {textfile}: its directory does not exist or is not writable")
     hosts, desired = resolve(options)
