@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CHANGING_COMMANDS
 from test_cli_rollout import host_status, qpt_apply, records, start, wait_for
 
 pytestmark = pytest.mark.lab
@@ -184,6 +185,36 @@ def test_a_killed_controller_converges_on_a_plain_rerun(lab_factory, tmp_path, m
     assert json.loads((runs[0] / "run.json").read_text())["state"] == "killed"
     record = record_of(tmp_path / "state", "web1")
     assert record["outcome"] in ("changed", "ok"), record
+
+
+def test_a_killed_runs_step_still_running_on_the_host_is_waited_for_then_finished(lab_factory, tmp_path):
+    """The module running a dead run's DI compile outlives the controller's SSH session: a re-run
+    waits for it to end rather than refusing the host, then finishes what that run left."""
+    lab = lab_factory(PRODUCTION[:1])
+    lab.set_faults("web1", delays={"di_compile": 15})
+    before = snapshot(lab, "web1")
+    proc = start("apply", "-i", str(lab.inventory), "--yes", "--json", "--batches", "100%", state_dir=tmp_path / "state")
+    _kill_when(proc, lambda: _started(lab, "web1", "magento setup:di:compile"), "the DI compile")
+    lab.set_faults("web1", delays={})
+    orphan = next(c for c in lab.commands("web1") if c["event"] == "start" and c["cmd"] == "magento setup:di:compile")
+    assert host_state(lab, "web1")["transaction"]["in_progress"]["step"] == "di-compile"
+
+    plan = qpt_apply("plan", "-i", str(lab.inventory), "--json", state_dir=tmp_path / "state")
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    planned = host_of(json.loads(plan.stdout), "web1")
+    assert planned["action"] == "wait" and "di-compile" in planned["reason"]["message"], planned
+
+    again = apply(lab, tmp_path / "state", "--batches", "100%")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert assert_no_worse(lab, "web1", before) == "patched"
+    log = lab.commands("web1")
+    orphan_end = next(c for c in log if c["event"] == "end" and c["pid"] == orphan["pid"])
+    changes_after = [c for c in log if c["event"] == "start" and c["cmd"] in CHANGING_COMMANDS
+                     and c["time"] > orphan["time"] and c["pid"] != orphan["pid"]]
+    # Nothing of the re-run changed the host before the dead run's compile had ended.
+    assert all(c["time"] >= orphan_end["time"] for c in changes_after), (orphan_end, changes_after)
+    record = record_of(tmp_path / "state", "web1")
+    assert record["action"] == "repair" and record["outcome"] in ("changed", "ok"), record
 
 
 @pytest.mark.parametrize("maintenance", [False, True])

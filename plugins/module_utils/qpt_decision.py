@@ -96,7 +96,7 @@ def _with_host_state(decision, facts, mode, run_id, takeover, own_transaction=Fa
     state = facts.get("host_state") or {}
     lock = state.get("lock")
     decision.update(takeover="", recovering=None, recover_package=False, inherit_maintenance=False,
-                    run_post=False, health=facts.get("health"), run_change=False)
+                    run_post=False, health=facts.get("health"), run_change=False, wait_in_flight=False)
     if lock and lock.get("run_id") != run_id:
         if not holder_gone(lock, takeover):
             if mode == "status":
@@ -109,14 +109,18 @@ def _with_host_state(decision, facts, mode, run_id, takeover, own_transaction=Fa
         decision["takeover"] = lock.get("run_id")
     busy = state.get("in_flight")
     if busy and not own_transaction:
-        # A gone run's step still runs on the host (its SSH session outlived it): nothing may touch it yet.
-        decision.update(action="busy", outcome="failed", fail=mode != "status", run_patch=False, update_qpt=False,
-                        restore_qpt=False,
-                        reason=reason_of("busy", "step %s of run %s still runs on the host (pid %s, since %s): "
-                                         "try again when it has ended"
-                                         % (busy.get("step") or busy.get("after"),
-                                            (state.get("transaction") or {}).get("run_id"),
-                                            busy.get("pid"), busy.get("since"))))
+        # A gone run's step still runs on the host (its SSH session outlived it): nothing may touch it
+        # yet. A change waits for it to end (playbooks/tasks/settle.yml), then reads and decides again.
+        what = "step %s of run %s still runs on the host (pid %s, since %s)" % (
+            busy.get("step") or busy.get("after"), (state.get("transaction") or {}).get("run_id"),
+            busy.get("pid"), busy.get("since"))
+        decision.update(run_patch=False, update_qpt=False, restore_qpt=False)
+        if mode == "status":
+            decision.update(action="busy", outcome="failed", fail=False,
+                            reason=reason_of("busy", what + ": try again when it has ended"))
+        else:
+            decision.update(action="wait", outcome="would-change", fail=False, wait_in_flight=True,
+                            reason=reason_of(None, what + ": wait until it has ended, then read and decide again"))
         return _with_run_change(decision)
     unfinished = None if own_transaction else _unfinished(state)
     in_progress = ((unfinished or {}).get("in_progress") or {}).get("step")

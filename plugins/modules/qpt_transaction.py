@@ -17,7 +17,8 @@ description:
     the rollout that owns the host (run id, controller host, pid, time); the transaction lists the steps
     planned and done, which step is running (with its host pid), and whether this run set maintenance
     mode, so that any later run finishes or rolls back a change a dead run left.
-  - I(state=checked) only reads. I(state=begun) takes the lock (refusing another live holder), starts the
+  - I(state=checked) only reads. I(state=settled) only waits (up to O(wait_seconds)) until no step of
+    the host's transaction still runs, and writes nothing. I(state=begun) takes the lock (refusing another live holder), starts the
     transaction and enters maintenance mode when asked, recording that before the command runs.
     I(state=finished) leaves the maintenance mode this run set, checks that the node answers (the health
     gate), closes the transaction and releases the lock. I(state=released) only releases this run's lock.
@@ -30,7 +31,7 @@ options:
   state:
     description: What to do.
     type: str
-    choices: [checked, begun, finished, released]
+    choices: [checked, settled, begun, finished, released]
     default: checked
   run_id:
     description: The rollout's run id (required except for I(state=checked)).
@@ -176,7 +177,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             root=dict(type="path", required=True),
-            state=dict(type="str", choices=["checked", "begun", "finished", "released"], default="checked"),
+            state=dict(type="str", choices=["checked", "settled", "begun", "finished", "released"], default="checked"),
             run_id=dict(type="str", default=""),
             playbook=dict(type="str", default="apply"),
             patches=dict(type="list", elements="str", default=[]),
@@ -229,6 +230,11 @@ def main():
         return rc, (out or "") + (err or "")
 
     if p["state"] == "checked" or module.check_mode:
+        finish()
+        module.exit_json(**result)
+
+    if p["state"] == "settled":
+        _wait_for_steps_in_flight(module, root, run_id, p["wait_seconds"], fail)
         finish()
         module.exit_json(**result)
 
