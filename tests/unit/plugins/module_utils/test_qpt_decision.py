@@ -5,7 +5,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_decision import decide
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_host_state import process_start
 
 PATCH = "ACSD-61103"
 CATALOG = {PATCH: {"magento": ">=2.4.6 <2.4.7", "qpt_min": "1.1.54",
@@ -47,11 +50,9 @@ def test_a_failing_qpt_is_not_replaced_by_a_revert_nor_without_updates():
 
 
 def test_a_gone_runs_step_still_running_is_waited_for_by_a_change_and_reported_by_status():
-    import os
-    from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_host_state import process_start
     step = {"step": "di-compile", "pid": os.getpid(), "pid_start": process_start(os.getpid()), "since": "2026-01-01T00:00:00Z"}
-    busy = dict(facts("1.1.58"), host_state={"lock": None, "transaction": {"run_id": "R-gone", "in_progress": step},
-                                              "in_flight": step})
+    gone_run = {"run_id": "R-gone", "in_progress": step}
+    busy = dict(facts("1.1.58"), host_state={"lock": None, "transaction": gone_run, "in_flight": step})
     status = decide(busy, "status", [PATCH], CATALOG, run_id="R-now")
     assert (status["action"], status["reason"]["code"], status["run_change"]) == ("busy", "busy", False)
     for mode in ("apply", "revert"):
@@ -61,7 +62,6 @@ def test_a_gone_runs_step_still_running_is_waited_for_by_a_change_and_reported_b
         assert not (change["run_change"] or change["run_patch"] or change["update_qpt"]), change
         assert "step di-compile of run R-gone still runs" in change["reason"]["message"], change
     # Once the step has ended, the same transaction is finished as any a gone run left.
-    settled = dict(busy, host_state={"lock": None, "transaction": {"run_id": "R-gone", "in_progress": None,
-                                                                   "done": ["patch"], "planned": ["patch", "di-compile"]},
-                                     "in_flight": None})
+    ended = {"run_id": "R-gone", "in_progress": None, "done": ["patch"], "planned": ["patch", "di-compile"]}
+    settled = dict(busy, host_state={"lock": None, "transaction": ended, "in_flight": None})
     assert decide(settled, "apply", [PATCH], CATALOG, run_id="R-now")["wait_in_flight"] is False
