@@ -27,7 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import paths  # noqa: F401  (puts the collection's module_utils on sys.path)
 from .model import HostResult, InputError
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_host_state import (  # noqa: E402
+    boot_id, process_alive, process_start)
 
 
 # The journal's format, "MAJOR.MINOR", written into every run.json. A change a reader of the previous format could
@@ -75,12 +78,8 @@ def _now() -> str:
 def _process_started(pid: int) -> str | None:
     """When process `pid` started, as '<boot id>/<clock ticks since boot>'; None if there is no such
     process. Tells a live run from a reused pid (the same pid, a later start)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
-    except OSError:
-        return None
-    return f"{boot}/{stat.rsplit(')', 1)[1].split()[19]}"  # field 22, starttime, counted after "(comm)"
+    started, boot = process_start(pid), boot_id()
+    return f"{boot}/{started}" if started is not None and boot else None
 
 
 def _this_process() -> dict[str, Any]:
@@ -88,15 +87,17 @@ def _this_process() -> dict[str, Any]:
 
 
 def _controller_gone(meta: dict[str, Any]) -> bool:
-    """The process named in run.json is dead, or its pid now belongs to another process. A run of
-    another machine, or one journaled without a start time whose pid is alive, cannot be told: not gone."""
+    """The process named in run.json is dead, or its pid now belongs to another process: the hosts'
+    rule (qpt_host_state.process_alive, a process that cannot be proved dead is alive). A run of another
+    machine, or of another boot of this one, cannot be told: not gone."""
     pid = meta.get("pid")
     if not isinstance(pid, int) or meta.get("host", socket.gethostname()) != socket.gethostname():
         return False
-    if _process_started(os.getpid()) is None:
-        return False  # no /proc here
-    started = _process_started(pid)
-    return started is None or meta.get("pid_started") not in (None, started)
+    recorded = meta.get("pid_started")
+    boot, _, start = recorded.rpartition("/") if isinstance(recorded, str) else ("", "", None)
+    if boot and boot != boot_id():
+        return True  # this machine rebooted since: every process of that boot is gone
+    return not process_alive(pid, start)
 
 
 def new_run_id(command: str) -> str:

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from conftest import BIN, CHANGING_COMMANDS, REPO, tree_digest
-from test_report_browser import CHROMIUM, Dom, chromium
+from test_report_browser import BROWSER, Dom, chromium, keep_artifact
 
 from qpt_apply.journal import Run
 
@@ -141,10 +141,11 @@ def test_plan_and_apply_give_each_host_its_own_set(lab, state, inventory, tmp_pa
     assert hosts["web3"]["qpt_after"] == "1.1.58" and hosts["web4"]["qpt_after"] == "1.1.57"
 
     # The report of this run as a browser shows it: each host's proof as a table, its duration, the batch.
-    if CHROMIUM:
+    if BROWSER:
         page = Run.open(state, as_json(done)["run_id"]).directory / "report.html"
         dom = Dom(chromium(tmp_path, "--dump-dom", page))
         chromium(tmp_path, f"--screenshot={tmp_path / 'report.png'}", "--window-size=1280,1600", page)
+        keep_artifact(tmp_path / "report.png", "report-desired-state.png")
         assert [row for row in dom.rows if len(row) == 3 and row[0] in ("REST", "GraphQL")] == [
             [api, "0 → 1 → 0", "fixed"] for _ in lab.names for api in ("REST", "GraphQL")]
         table = {row[1]: row for row in dom.rows if len(row) == 11}
@@ -268,6 +269,16 @@ def test_bad_sets_are_refused_with_nothing_touched(lab, state, tmp_path, ansible
                             capture_output=True, text=True, env=ansible_env, cwd=tmp_path, timeout=300)
     assert played.returncode == 2, played.stdout[-2000:]
     assert "bad input: " + message in " ".join(played.stdout.split())
+    if not extra:
+        # A --limit without localhost skips that check: each host's read checks its own set first, and
+        # fails the host before anything is sent to it.
+        named, problem = message.split(": ", 1)
+        played = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(bad), "--limit", named.replace(" ", ""),
+                                 str(REPO / "playbooks/apply.yml")],
+                                capture_output=True, text=True, env=ansible_env, cwd=tmp_path, timeout=300)
+        assert played.returncode == 2, played.stdout[-2000:]
+        for name in named.split(", "):
+            assert f"bad input: {name}: {problem}" in " ".join(played.stdout.split()), played.stdout[-3000:]
     assert qpt_runs(lab) == before  # no QPT, bin/magento or composer ran anywhere
 
 

@@ -71,8 +71,18 @@ def check(url, statuses, timeout=10, attempts=5, delay=1.0, host_header=""):
 
 
 def describe(result):
+    """A health answer with the URL it came from, for a failure message."""
     if not result:
         return "not checked"
     if result.get("status") is None:
         return "no answer from %s (%s)" % (result.get("url"), result.get("error"))
     return "HTTP %s from %s" % (result["status"], result.get("url"))
+
+
+def answer_text(result):
+    """A health answer in short, as in "the node answers HTTP 500"."""
+    if not result:
+        return "nothing"
+    if result.get("status") is None:
+        return "nothing (%s)" % result.get("error")
+    return "HTTP %s" % result.get("status")

@@ -14,7 +14,8 @@ __metaclass__ = type
 import re
 from datetime import datetime, timezone
 
-from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_decision import ABSENT, DONE, health_text, reason_of
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_health import answer_text
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_decision import ABSENT, DONE, reason_of
 
 
 def _combined(values):
@@ -277,7 +278,7 @@ def _rollback_note(rollback, inputs):
         return ""  # nothing had changed on the host: nothing to say
     if rollback.get("done"):
         what = ", ".join(rollback.get("ids") or []) or "nothing had changed"
-        return " - rolled back (%s); the node answers %s" % (what, health_text(health) if health else "(not checked)")
+        return " - rolled back (%s); the node answers %s" % (what, answer_text(health) if health else "(not checked)")
     failure = rollback.get("failure") or {}
     return (" - the rollback failed too at %s: %s. The host is left as that failure left it (maintenance mode "
             "stays on if this run set it; its transaction stays open in var/qpt-apply/state.json): fix the cause, "
