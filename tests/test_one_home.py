@@ -105,6 +105,8 @@ def test_each_rule_is_written_once_in_the_product_code():
         "a QPT status JSON parser": r"json\.loads\([^)]*(?:stdout|text\[)",
         "a composer operation parser": r"Installing\|Upgrading",
         "a result record builder": r"['\"]qpt_before['\"]\s*:",
+        "a process-liveness check": r"/proc/(?:%d|\{pid\}|\{int\(pid\)\})/stat",
+        "the wording of a health answer": r"no answer from|\"nothing \(%s\)\"",
     }
     readers = {"qpt_apply/model.py"}  # HostResult reads records back; it builds none
     for rule, pattern in rules.items():

@@ -17,11 +17,25 @@ import os
 import socket
 
 from ansible_collections.qpt_apply.magento.plugins.module_utils import qpt_host_state as host_state
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_health import answer_text
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_statuses import ABSENT
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import (
     entries_of, is_known_bad, offered, qpt_requirement, qpt_satisfies)
 
 DONE = {"apply": "Applied", "revert": "Not applied"}
+
+# The `decide` option of magento_facts: with it, the module's action plugin decides on the controller
+# right after the read (one task instead of a read and a set_fact). The module itself ignores it.
+DECIDE_OPTIONS = dict(
+    mode=dict(type="str", choices=["apply", "revert", "status"], required=True),
+    catalog=dict(type="dict", default={}),
+    allow_qpt_update=dict(type="bool", default=True),
+    restore_package=dict(type="bool", default=False),
+    run_id=dict(type="str", default=""),
+    takeover=dict(type="str", default=""),
+    own_transaction=dict(type="bool", default=False),
+    fail=dict(type="bool", default=True),
+)
 
 # --------------------------------------------------------------------------- the host's lock and transaction
 
@@ -88,6 +102,12 @@ def decide(facts, mode, patches, catalog, allow_qpt_update=True, restore_package
     again after a recovery), not one left behind."""
     decision = _decide(facts, mode, patches, catalog, allow_qpt_update, restore_package)
     return _with_host_state(decision, facts or {}, mode, run_id, takeover, own_transaction)
+
+
+def decide_with(facts, patches, options):
+    """decide() with the validated DECIDE_OPTIONS of a read."""
+    return decide(facts, options["mode"], patches, options["catalog"], options["allow_qpt_update"],
+                  options["restore_package"], options["run_id"], options["takeover"], options["own_transaction"])
 
 
 def _with_host_state(decision, facts, mode, run_id, takeover, own_transaction=False):
@@ -160,14 +180,14 @@ def _with_host_state(decision, facts, mode, run_id, takeover, own_transaction=Fa
         facts.get("maintenance") and not decision["inherit_maintenance"])
     if unhealthy and mode in ("apply", "status") and in_target:
         owed.append("the node answers %s although the patches are applied: re-run the post-steps"
-                    % health_text(health))
+                    % answer_text(health))
         decision["run_post"] = True
     if owed and in_target and decision.get("action") in ("already-applied", "already-reverted"):
         decision.update(action="repair", outcome="would-change", reason=reason_of(None, "; ".join(owed)))
         if mode == "status" and unhealthy:
             decision.update(outcome="failed", fail=True,
                             reason=reason_of("unhealthy", "Applied, but the node answers %s; apply repairs it (%s)"
-                                             % (health_text(health), "; ".join(owed))))
+                                             % (answer_text(health), "; ".join(owed))))
     elif owed and not decision.get("reason", {}).get("message"):
         decision["reason"] = reason_of(None, "; ".join(owed))
     return _with_run_change(decision)
@@ -192,14 +212,6 @@ def transaction_plan(decision, deploy_mode, di_compile="auto", cache_action="cle
     if patching:
         steps += (["di-compile"] if compile_now else []) + (["cache-clean"] if cache_action != "none" else [])
     return steps + ["health"]
-
-
-def health_text(health):
-    if not health:
-        return "nothing"
-    if health.get("status") is None:
-        return "nothing (%s)" % health.get("error")
-    return "HTTP %s" % health.get("status")
 
 
 def _decide(facts, mode, patches, catalog, allow_qpt_update, restore_package):

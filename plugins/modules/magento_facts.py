@@ -56,6 +56,49 @@ options:
         C(generated/), and a read writes nothing.
     type: str
     default: ""
+  decide:
+    description:
+      - Also decide what a rollout does on this host, from what was read (RV(decision)). The module's action
+        plugin decides on the controller, right after the read - another run's lock is judged against the
+        controller's own processes - so a playbook needs one task per host, not a read and a C(set_fact).
+      - With it, O(patches) is checked first (a list of QPT patch IDs); when it is bad the task fails with
+        C(bad input) and nothing is sent to the host.
+      - The rules are C(plugins/module_utils/qpt_decision.py), also the filter C(qpt_apply.magento.decide).
+    type: dict
+    suboptions:
+      mode:
+        description: Which playbook the decision is for; C(status) is what apply would do, read-only.
+        type: str
+        choices: [apply, revert, status]
+        required: true
+      catalog:
+        description: The patch catalog (C(playbooks/vars/patch_catalog.yml), C(qpt_catalog)).
+        type: dict
+        default: {}
+      allow_qpt_update:
+        description: May the rollout update magento/quality-patches when the installed one cannot patch.
+        type: bool
+        default: true
+      restore_package:
+        description: Revert only; also put the QPT version from before back (newest composer backup).
+        type: bool
+        default: false
+      run_id:
+        description: The rollout's run id; another run's lock or transaction on the host is judged against it.
+        type: str
+        default: ""
+      takeover:
+        description: Run id of a lock holder on another controller known to be gone (its lock is taken over).
+        type: str
+        default: ""
+      own_transaction:
+        description: The host's open transaction is this run's own (a decision made again after a recovery).
+        type: bool
+        default: false
+      fail:
+        description: Fail the task when the decision is a failure (C(reason.code) and message as its C(msg)).
+        type: bool
+        default: true
 author: qpt-apply contributors (@qpt-apply)
 """
 
@@ -67,6 +110,16 @@ EXAMPLES = r"""
     qpt_status: true
     patches: [ACSD-61103]
   register: magento_facts_raw
+
+- name: Read the host and decide what apply would do there
+  qpt_apply.magento.magento_facts:
+    root: /var/www/magento
+    qpt_status: true
+    patches: [ACSD-61103]
+    decide:
+      mode: status
+      catalog: "{{ qpt_catalog }}"
+  register: magento_read
 """
 
 RETURN = r"""
@@ -121,6 +174,17 @@ health:
   description: C({url, status, ok, error, attempts, expected}) of one GET of O(health_url).
   type: dict
   returned: when health_url is given and Magento is found
+decision:
+  description:
+    - What to do on the host (C(action), the predicted C(outcome), C(reason) C({code, message}), and what to
+      run - C(update_qpt), C(run_patch), C(run_post), C(restore_qpt), C(run_change), ...), as the filter
+      C(qpt_apply.magento.decide) returns it; see roles/qpt_preflight.
+  type: dict
+  returned: with decide, when the read succeeded
+started:
+  description: When the controller began this task (UTC, C(%Y-%m-%dT%H:%M:%S.%fZ)); also for an unreachable host.
+  type: str
+  returned: always (set by the action plugin)
 """
 
 import getpass
@@ -130,6 +194,7 @@ import pwd
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_health import (
     HEALTH_REQUEST_OPTIONS, asked_in as health_asked_in, check as check_health)
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_decision import DECIDE_OPTIONS
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_host_state import in_flight, read as read_host_state
 from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import (
     QptRunner, deploy_mode, fingerprint_state, installed_packages, is_cloud, list_backups,
@@ -155,6 +220,8 @@ def main():
             reuse=dict(type="dict", default={}),
             backup_dir=dict(type="str", default="var/qpt-apply/backup"),
             health_url=dict(type="str", default=""),
+            # Decided on by the action plugin, on the controller; nothing here reads it.
+            decide=dict(type="dict", options=DECIDE_OPTIONS),
             **HEALTH_REQUEST_OPTIONS
         ),
         supports_check_mode=True,

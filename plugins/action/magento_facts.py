@@ -1,0 +1,57 @@
+# -*- coding: utf-8 -*-
+# Copyright: qpt-apply contributors
+# MIT License (see LICENSE or https://opensource.org/licenses/MIT)
+"""Action plugin of the magento_facts module: the read, and with `decide` the decision on what it found.
+
+The decision judges another run's lock against this controller's own processes, so it is made here, on
+the controller, as soon as the module returns: one task per host instead of a read, a set_fact and a
+check. With `decide` the patch set is checked first, and nothing is sent to a host when it is bad.
+The result always carries `started`, when this controller began with the host (the record's start).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ansible.errors import AnsibleConnectionFailure
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import patch_list_problems
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_decision import DECIDE_OPTIONS, decide_with
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_record import TIME_FORMAT
+
+
+class ActionModule(ActionBase):
+    _supports_check_mode = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        result["started"] = datetime.now(timezone.utc).strftime(TIME_FORMAT)
+        args = dict(self._task.args)
+        decide = args.pop("decide", None) or None
+        options = None
+        if decide is not None:
+            validated = ArgumentSpecValidator(DECIDE_OPTIONS).validate(decide)
+            problems = list(validated.error_messages) + patch_list_problems(args.get("patches"), "qpt_patches")
+            if problems:
+                result.update(failed=True, msg="bad input: %s: %s"
+                              % ((task_vars or {}).get("inventory_hostname"), "; ".join(problems)))
+                return result
+            options = validated.validated_parameters
+        try:
+            read = self._execute_module(module_name="qpt_apply.magento.magento_facts", module_args=args,
+                                        task_vars=task_vars)
+        except AnsibleConnectionFailure as exc:
+            # What Ansible makes of it too, with `started` kept: the record of an unreachable host has it.
+            result.update(unreachable=True, msg=str(exc))
+            return result
+        self._remove_tmp_path(self._connection._shell.tmpdir)
+        result.update(read)
+        if options is None or read.get("failed"):
+            return result
+        decision = decide_with(read, args["patches"], options)
+        result["decision"] = decision
+        if options["fail"] and decision.get("fail"):
+            result.update(failed=True, msg="%s: %s" % (decision["reason"]["code"], decision["reason"]["message"]))
+        return result
