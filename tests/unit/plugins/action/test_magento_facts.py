@@ -12,8 +12,8 @@ import pytest
 from ansible.errors import AnsibleConnectionFailure
 from ansible_collections.qpt_apply.magento.plugins.action.magento_facts import ActionModule
 
-NOT_FOUND = {"changed": False, "root": "/srv/shop", "magento": {"found": False, "version": None, "edition": None,
-                                                                 "mode": None},
+NOT_FOUND = {"changed": False, "root": "/srv/shop",
+             "magento": {"found": False, "version": None, "edition": None, "mode": None},
              "qpt": {"version": None, "installed": False}, "tools": {"git": True, "patch": True},
              "maintenance": False, "cloud": False, "user": "shop", "root_owner": None, "backups": [],
              "status": {"read": False, "patches": {"ACSD-61103": "absent"}, "applied": [],
