@@ -86,3 +86,40 @@ def test_installed_tarball_patches_a_lab_host(installed, lab_factory, tmp_path):
     assert qpt_status(lab, "web1") == "Applied"
     assert all(fingerprints_present(lab.root("web1")).values())
     assert str(REPO) not in run.output  # nothing came from the checkout
+
+
+@pytest.mark.lab
+def test_action_group_gives_the_magento_modules_their_root_and_php(installed, lab_factory, tmp_path):
+    """module_defaults on group/qpt_apply.magento.magento (meta/runtime.yml) reach the modules and the
+    read's action plugin: neither task below names root or php."""
+    lab = lab_factory([{"name": "web1", "magento": "2.4.6-p3", "qpt": "1.1.55", "mode": "developer"}])
+    (tmp_path / "ansible.cfg").write_text("[defaults]\n")
+    (tmp_path / "group.yml").write_text(f"""---
+- hosts: magento
+  gather_facts: false
+  module_defaults:
+    group/{FQCN}.magento:
+      root: "{{{{ magento_root }}}}"
+      php: "{{{{ magento_php }}}}"
+  tasks:
+    - name: Read the host
+      {FQCN}.magento_facts:
+        patches: [{PATCH}]
+        qpt_status: true
+      register: read
+    - name: The read found Magento and the patch
+      ansible.builtin.assert:
+        that:
+          - read.magento.version == '2.4.6-p3'
+          - read.status.patches['{PATCH}'] == 'Not applied'
+    - name: Apply the patch
+      {FQCN}.qpt_patch:
+        patches: [{PATCH}]
+        state: applied
+""")
+    run = run_playbook(str(tmp_path / "group.yml"), lab.inventory, tmp_path / "work",
+                       env_extra={"ANSIBLE_CONFIG": str(tmp_path / "ansible.cfg"),
+                                  "ANSIBLE_COLLECTIONS_PATH": str(installed)})
+    assert run.rc == 0, run.output[-3000:]
+    assert qpt_status(lab, "web1") == "Applied"
+    assert all(fingerprints_present(lab.root("web1")).values())
