@@ -69,6 +69,9 @@ def read(root):
     state = _empty()
     if isinstance(data, dict):
         state.update((k, data.get(k)) for k in ("lock", "transaction", "last_transaction"))
+    else:
+        # Not what any run writes: like an unreadable file, it is not taken as free.
+        state["problem"] = "unreadable %s: a JSON %s, not an object" % (path, type(data).__name__)
     return state
 
 

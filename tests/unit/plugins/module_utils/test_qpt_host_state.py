@@ -30,18 +30,19 @@ def test_no_state_file_reads_empty(tmp_path):
     assert state_path("/srv/magento") == "/srv/magento/var/qpt-apply/state.json"
 
 
-def test_an_unreadable_state_file_is_noted_and_refuses_an_update(tmp_path):
+@pytest.mark.parametrize("content", ['{"lock": {"run_id": "other"', "[]", "null"])
+def test_an_unreadable_state_file_is_noted_and_refuses_an_update(tmp_path, content):
     root = str(tmp_path)
     os.makedirs(os.path.dirname(state_path(root)))
     with open(state_path(root), "w") as handle:
-        handle.write('{"lock": {"run_id": "other"')
+        handle.write(content)
     state = read(root)
     assert state["lock"] is None and state["problem"].startswith("unreadable %s" % state_path(root))
     with pytest.raises(RuntimeError, match="unreadable"):
         with update(root) as state:
-            state["lock"] = {"run_id": RUN}
+            state.clear()  # an update that would leave nothing must not remove what it cannot read
     with open(state_path(root)) as handle:
-        assert handle.read() == '{"lock": {"run_id": "other"'
+        assert handle.read() == content
 
 
 def test_an_update_is_written_back_and_read_again(tmp_path):
