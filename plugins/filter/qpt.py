@@ -52,7 +52,6 @@ class FilterModule(object):
             "planned_steps": qpt_decision.planned_steps,
             "controller_identity": qpt_decision.controller_identity,
             "lock_refusals": qpt_decision.lock_refusals,
-            "verify_summary": qpt_record.verify_summary,
             "result_record": qpt_record.result_record,
             "cloud_record": qpt_record.cloud_record,
             "batches": qpt_batches.batches,

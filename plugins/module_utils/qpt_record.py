@@ -14,7 +14,7 @@ __metaclass__ = type
 import re
 from datetime import datetime, timezone
 
-from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_health import answer_text
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_health import answer_text, describe
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_decision import ABSENT, DONE, reason_of
 
 
@@ -42,6 +42,44 @@ def verify_summary(statuses, fingerprints, expect, functional=None):
         "functional": functional,
         "patches": dict((pid, {"status": statuses[pid], "fingerprints": states[pid]}) for pid in statuses),
     }
+
+
+# What a functional proof says when the fix is not proven (magento_login_check outcomes).
+FUNCTIONAL_FAILURES = ("bug-present", "error", "unsafe")
+
+# The options of a read that also verifies (magento_facts' `expect`).
+EXPECT_OPTIONS = dict(
+    state=dict(type="str", choices=["applied", "reverted"], default="applied"),
+    statuses=dict(type="dict", default={}),
+    functional=dict(type="dict"),
+    fail=dict(type="bool", default=True),
+)
+
+
+def verify_outcome(read, expect, statuses=None, functional=None):
+    """(summary, failure) of a verification against the wanted state (applied | reverted): QPT's status
+    (statuses known moments ago, else the read's), the fingerprints on disk, the node's answer and the
+    functional proof. failure is None when all is well, else {code: verify-failed, message, output}."""
+    read = read or {}
+    statuses = statuses or (read.get("status") or {}).get("patches") or {}
+    fingerprints = read.get("fingerprints") or {}
+    summary = verify_summary(statuses, fingerprints, expect, functional)
+    if functional and functional.get("outcome") in FUNCTIONAL_FAILURES:
+        message = "login check %s: %s" % (functional["outcome"], functional.get("message", ""))
+        return summary, {"code": "verify-failed", "message": message, "output": ""}
+    wanted = "Applied" if expect == "applied" else "Not applied"
+    problems = ["%s: QPT status is not %s" % (pid, wanted) for pid, patch in summary["patches"].items()
+                if patch["status"] not in (["Applied"] if expect == "applied" else ["Not applied", ABSENT])]
+    if summary["fingerprints"] not in ("ok", "n/a"):
+        problems.append("fingerprints %s on disk" % summary["fingerprints"])
+    health = read.get("health")
+    if health is not None and not health.get("ok") and not read.get("maintenance"):
+        problems.append("the node does not serve: %s" % describe(health))
+    if not problems:
+        return summary, None
+    bad_checks = ["%s: %s" % (check.get("path"), check.get("detail")) for state in fingerprints.values()
+                  for check in (state or {}).get("checks") or [] if not check.get("ok")]
+    return summary, {"code": "verify-failed", "message": "; ".join(problems), "output": "\n".join(bad_checks)}
 
 
 def _get(data, *path):

@@ -99,6 +99,30 @@ options:
         description: Fail the task when the decision is a failure (C(reason.code) and message as its C(msg)).
         type: bool
         default: true
+  expect:
+    description:
+      - Also verify what was read against a wanted state (RV(verify), RV(verify_failure)), on the controller
+        right after the read - the QPT status of every patch in O(patches), their fingerprints, the node's
+        answer to O(health_url) (unless it is in maintenance mode) and a functional proof made before.
+      - The rules are C(verify_outcome) in C(plugins/module_utils/qpt_record.py); see roles/qpt_verify.
+    type: dict
+    suboptions:
+      state:
+        description: The wanted state of the patches.
+        type: str
+        choices: [applied, reverted]
+        default: applied
+      statuses:
+        description: The patches' QPT status known moments ago (C({ID, status})); empty judges the read's own.
+        type: dict
+        default: {}
+      functional:
+        description: The outcome of a functional proof (role magento_login_check's C({outcome, message})), if one ran.
+        type: dict
+      fail:
+        description: Fail the task when the patches are not in the wanted state (the failure's message as its C(msg)).
+        type: bool
+        default: true
 author: qpt-apply contributors (@qpt-apply)
 """
 
@@ -120,6 +144,16 @@ EXAMPLES = r"""
       mode: status
       catalog: "{{ qpt_catalog }}"
   register: magento_read
+
+- name: Read the host and verify the patch is applied and the node serves
+  qpt_apply.magento.magento_facts:
+    root: /var/www/magento
+    qpt_status: true
+    patches: [ACSD-61103]
+    health_url: https://shop.example.com/
+    expect:
+      state: applied
+  register: magento_verified
 """
 
 RETURN = r"""
@@ -181,6 +215,14 @@ decision:
       C(qpt_apply.magento.decide) returns it; see roles/qpt_preflight.
   type: dict
   returned: with decide, when the read succeeded
+verify:
+  description: C({status, fingerprints, functional, patches}), the C(verify) key of the result record.
+  type: dict
+  returned: with expect, when the read succeeded
+verify_failure:
+  description: C({code, message, output}) when the patches are not in the wanted state, else null.
+  type: dict
+  returned: with expect, when the read succeeded
 started:
   description: When the controller began this task (UTC, C(%Y-%m-%dT%H:%M:%S.%fZ)); also for an unreachable host.
   type: str
@@ -196,6 +238,7 @@ from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_health i
     HEALTH_REQUEST_OPTIONS, asked_in as health_asked_in, check as check_health)
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_decision import DECIDE_OPTIONS
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_host_state import in_flight, read as read_host_state
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_record import EXPECT_OPTIONS
 from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import (
     QptRunner, deploy_mode, fingerprint_state, installed_packages, is_cloud, list_backups,
     magento_release, read_token, status_of, QPT_PACKAGE, ABSENT,
@@ -220,8 +263,9 @@ def main():
             reuse=dict(type="dict", default={}),
             backup_dir=dict(type="str", default="var/qpt-apply/backup"),
             health_url=dict(type="str", default=""),
-            # Decided on by the action plugin, on the controller; nothing here reads it.
+            # Decided on and judged by the action plugin, on the controller; nothing here reads them.
             decide=dict(type="dict", options=DECIDE_OPTIONS),
+            expect=dict(type="dict", options=EXPECT_OPTIONS),
             **HEALTH_REQUEST_OPTIONS
         ),
         supports_check_mode=True,

@@ -61,3 +61,24 @@ def test_an_unreachable_host_keeps_its_start():
                          error=AnsibleConnectionFailure("ssh: connect to host 127.0.0.9 port 22: Connection refused"))
     assert result["unreachable"] and "Connection refused" in result["msg"] and result["started"], result
     assert "decision" not in result
+
+
+APPLIED = dict(NOT_FOUND, magento={"found": True, "version": "2.4.6-p3", "edition": "community", "mode": "production"},
+               status=dict(NOT_FOUND["status"], read=True, patches={"ACSD-61103": "Applied"}, reason=None),
+               fingerprints={"ACSD-61103": {"state": "present", "checks": []}},
+               health={"url": "http://127.0.0.1:8080/", "status": 500, "ok": False, "error": None})
+
+
+@pytest.mark.parametrize("fail", [True, False])
+def test_expect_judges_the_read(fail):
+    result, module = run({"root": "/srv/shop", "patches": ["ACSD-61103"], "qpt_status": True,
+                          "expect": {"state": "applied", "fail": fail}}, read=dict(APPLIED))
+    assert "expect" not in module.call_args.kwargs["module_args"]
+    assert result["verify"]["status"] == "Applied" and result["verify"]["fingerprints"] == "ok"
+    assert result["verify_failure"]["message"] == "the node does not serve: HTTP 500 from http://127.0.0.1:8080/"
+    assert bool(result.get("failed")) is fail
+
+
+def test_bad_expect_options_are_named():
+    result, module = run({"root": "/srv/shop", "patches": ["ACSD-61103"], "expect": {"state": "gone"}})
+    assert result["failed"] and result["msg"].startswith("expect: ") and "gone" in result["msg"] and not module.called
