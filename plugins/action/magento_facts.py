@@ -44,8 +44,11 @@ class ActionModule(ActionBase):
             options = validated.validated_parameters
         if expect is not None:
             validated = ArgumentSpecValidator(EXPECT_OPTIONS).validate(expect)
-            if validated.error_messages:
-                result.update(failed=True, msg="expect: %s" % "; ".join(validated.error_messages))
+            problems = list(validated.error_messages)
+            if not problems and not validated.validated_parameters["statuses"] and not args.get("qpt_status"):
+                problems.append("nothing to judge the patches by: give statuses, or qpt_status: true")
+            if problems:
+                result.update(failed=True, msg="expect: %s" % "; ".join(problems))
                 return result
             expected = validated.validated_parameters
         try:

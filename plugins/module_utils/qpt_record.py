@@ -59,17 +59,19 @@ EXPECT_OPTIONS = dict(
 def verify_outcome(read, expect, statuses=None, functional=None):
     """(summary, failure) of a verification against the wanted state (applied | reverted): QPT's status
     (statuses known moments ago, else the read's), the fingerprints on disk, the node's answer and the
-    functional proof. failure is None when all is well, else {code: verify-failed, message, output}."""
+    functional proof. failure is None when all is well, else {code: verify-failed, message, output}:
+    every problem in the message (a failed proof first), in the output the fingerprint checks that
+    disagree with the wanted state (a mark missing after an apply, one left after a revert)."""
     read = read or {}
     statuses = statuses or (read.get("status") or {}).get("patches") or {}
     fingerprints = read.get("fingerprints") or {}
     summary = verify_summary(statuses, fingerprints, expect, functional)
+    problems = []
     if functional and functional.get("outcome") in FUNCTIONAL_FAILURES:
-        message = "login check %s: %s" % (functional["outcome"], functional.get("message", ""))
-        return summary, {"code": "verify-failed", "message": message, "output": ""}
-    wanted = "Applied" if expect == "applied" else "Not applied"
-    problems = ["%s: QPT status is not %s" % (pid, wanted) for pid, patch in summary["patches"].items()
-                if patch["status"] not in (["Applied"] if expect == "applied" else ["Not applied", ABSENT])]
+        problems.append("login check %s: %s" % (functional["outcome"], functional.get("message", "")))
+    wanted = ["Applied"] if expect == "applied" else ["Not applied", ABSENT]
+    problems += ["%s: QPT status is not %s" % (pid, wanted[0]) for pid, patch in summary["patches"].items()
+                 if patch["status"] not in wanted]
     if summary["fingerprints"] not in ("ok", "n/a"):
         problems.append("fingerprints %s on disk" % summary["fingerprints"])
     health = read.get("health")
@@ -77,9 +79,10 @@ def verify_outcome(read, expect, statuses=None, functional=None):
         problems.append("the node does not serve: %s" % describe(health))
     if not problems:
         return summary, None
-    bad_checks = ["%s: %s" % (check.get("path"), check.get("detail")) for state in fingerprints.values()
-                  for check in (state or {}).get("checks") or [] if not check.get("ok")]
-    return summary, {"code": "verify-failed", "message": "; ".join(problems), "output": "\n".join(bad_checks)}
+    marked = expect == "applied"
+    disagreeing = ["%s: %s" % (check.get("path"), check.get("detail")) for state in fingerprints.values()
+                   for check in (state or {}).get("checks") or [] if bool(check.get("ok")) != marked]
+    return summary, {"code": "verify-failed", "message": "; ".join(problems), "output": "\n".join(disagreeing)}
 
 
 def _get(data, *path):

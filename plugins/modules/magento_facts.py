@@ -102,8 +102,9 @@ options:
   expect:
     description:
       - Also verify what was read against a wanted state (RV(verify), RV(verify_failure)), on the controller
-        right after the read - the QPT status of every patch in O(patches), their fingerprints, the node's
-        answer to O(health_url) (unless it is in maintenance mode) and a functional proof made before.
+        right after the read - the patches' QPT status (O(expect.statuses), else the read's own, so one of
+        them is needed), their fingerprints, the node's answer to O(health_url) (unless it is in maintenance
+        mode) and a functional proof made before.
       - The rules are C(verify_outcome) in C(plugins/module_utils/qpt_record.py); see roles/qpt_verify.
     type: dict
     suboptions:
@@ -120,7 +121,8 @@ options:
         description: The outcome of a functional proof (role magento_login_check's C({outcome, message})), if one ran.
         type: dict
       fail:
-        description: Fail the task when the patches are not in the wanted state (the failure's message as its C(msg)).
+        description: Fail the task on any problem found - a patch not in the wanted state, a node that does not
+          serve, a failed proof (RV(verify_failure)'s message as its C(msg)).
         type: bool
         default: true
 author: qpt-apply contributors (@qpt-apply)
@@ -220,7 +222,8 @@ verify:
   type: dict
   returned: with expect, when the read succeeded
 verify_failure:
-  description: C({code, message, output}) when the patches are not in the wanted state, else null.
+  description: C({code, message, output}) naming every problem found (output - the fingerprint checks that
+    disagree with the wanted state), else null.
   type: dict
   returned: with expect, when the read succeeded
 started:

@@ -82,3 +82,8 @@ def test_expect_judges_the_read(fail):
 def test_bad_expect_options_are_named():
     result, module = run({"root": "/srv/shop", "patches": ["ACSD-61103"], "expect": {"state": "gone"}})
     assert result["failed"] and result["msg"].startswith("expect: ") and "gone" in result["msg"] and not module.called
+
+
+def test_expect_needs_a_status_to_judge():
+    result, module = run({"root": "/srv/shop", "patches": ["ACSD-61103"], "expect": {"state": "applied"}})
+    assert result["failed"] and "nothing to judge" in result["msg"] and not module.called

@@ -149,3 +149,12 @@ def test_verify_outcome_forgives_a_node_in_maintenance_and_fails_a_failed_proof(
     summary, failure = verify_outcome(read_of("Applied"), "applied", functional=proof)
     assert failure["message"] == "login check bug-present: failures_num stayed 1" and summary["functional"] == proof
     assert verify_outcome(read_of("Applied"), "applied", functional={"outcome": "fixed", "message": ""})[1] is None
+
+
+def test_verify_outcome_puts_a_failed_proof_first_and_shows_the_marks_a_revert_left():
+    proof = {"outcome": "error", "message": "no answer"}
+    failure = verify_outcome(read_of("Not applied", prints="absent"), "applied", functional=proof)[1]
+    assert failure["message"].startswith("login check error: no answer; ACSD-61103: QPT status is not Applied")
+    failure = verify_outcome(read_of("Not applied", prints="present"), "reverted")[1]
+    assert failure["message"] == "fingerprints present on disk"
+    assert failure["output"] == "app/code/Magento/Customer/etc/events.xml: no customer_unlock"
