@@ -108,6 +108,7 @@ def test_each_rule_is_written_once_in_the_product_code():
         "a process-liveness check": r"/proc/(?:%d|\{pid\}|\{int\(pid\)\})/stat",
         "the wording of a health answer": r"no answer from|\"nothing \(%s\)\"",
         "the verification's judgement": r"QPT status is not",
+        "the outcomes of a failed proof": r"bug-present['\"],\s*['\"]error",
     }
     readers = {"qpt_apply/model.py"}  # HostResult reads records back; it builds none
     for rule, pattern in rules.items():

@@ -15,6 +15,7 @@ import re
 from datetime import datetime, timezone
 
 from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_health import answer_text, describe
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_login_outcomes import FUNCTIONAL_FAILURES
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_decision import ABSENT, DONE, reason_of
 
 
@@ -44,8 +45,10 @@ def verify_summary(statuses, fingerprints, expect, functional=None):
     }
 
 
-# What a functional proof says when the fix is not proven (magento_login_check outcomes).
-FUNCTIONAL_FAILURES = ("bug-present", "error", "unsafe")
+def proof_failed(functional):
+    """Whether a functional proof (a magento_login_check result) leaves the fix not proven."""
+    return bool(functional) and functional.get("outcome") in FUNCTIONAL_FAILURES
+
 
 # The options of a read that also verifies (magento_facts' `expect`).
 EXPECT_OPTIONS = dict(
@@ -67,7 +70,7 @@ def verify_outcome(read, expect, statuses=None, functional=None):
     fingerprints = read.get("fingerprints") or {}
     summary = verify_summary(statuses, fingerprints, expect, functional)
     problems = []
-    if functional and functional.get("outcome") in FUNCTIONAL_FAILURES:
+    if proof_failed(functional):
         problems.append("login check %s: %s" % (functional["outcome"], functional.get("message", "")))
     wanted = ["Applied"] if expect == "applied" else ["Not applied", ABSENT]
     problems += ["%s: QPT status is not %s" % (pid, wanted[0]) for pid, patch in summary["patches"].items()

@@ -121,6 +121,7 @@ import urllib.error
 import urllib.request
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_login_outcomes import OUTCOME_ORDER
 
 PROTOCOLS = ("rest", "graphql")
 AUTH_ERROR = ("The account sign-in was incorrect or your account is disabled temporarily. "
@@ -137,8 +138,6 @@ LIMIT_NAMES = {
 }
 # How close to a lock a counter may get through this check.
 LOCK_MARGIN = 2
-# Worst first: the overall outcome of a host is the worst of its protocols.
-OUTCOME_ORDER = ("bug-present", "error", "unsafe", "fixed", "skipped")
 EXCERPT = 300
 
 # Reads env.php, config.php and the database; prints JSON; the DB credentials never leave PHP.

@@ -5,7 +5,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_record import result_record, timings, verify_outcome, verify_summary
+import pytest
+
+from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_record import (
+    proof_failed, result_record, timings, verify_outcome, verify_summary)
 
 PATCH = "ACSD-61103"
 STARTED = "2025-01-02T03:04:05.000000Z"
@@ -158,3 +161,12 @@ def test_verify_outcome_puts_a_failed_proof_first_and_shows_the_marks_a_revert_l
     failure = verify_outcome(read_of("Not applied", prints="present"), "reverted")[1]
     assert failure["message"] == "fingerprints present on disk"
     assert failure["output"] == "app/code/Magento/Customer/etc/events.xml: no customer_unlock"
+
+
+@pytest.mark.parametrize("proof, failed", [
+    (None, False), ({}, False), ({"outcome": "fixed"}, False), ({"outcome": "skipped"}, False),
+    ({"outcome": "bug-present"}, True), ({"outcome": "error"}, True), ({"outcome": "unsafe"}, True)])
+def test_proof_failed_is_what_fails_a_verification(proof, failed):
+    assert proof_failed(proof) is failed
+    failure = verify_outcome(facts("Applied"), "applied", statuses={PATCH: "Applied"}, functional=proof)[1]
+    assert (failure is not None and failure["message"].startswith("login check")) is failed
