@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 
 from ansible.errors import AnsibleConnectionFailure
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import patch_list_problems
@@ -45,7 +46,9 @@ class ActionModule(ActionBase):
         if expect is not None:
             validated = ArgumentSpecValidator(EXPECT_OPTIONS).validate(expect)
             problems = list(validated.error_messages)
-            if not problems and not validated.validated_parameters["statuses"] and not args.get("qpt_status"):
+            # qpt_status as the module will take it: a string "false" reads no status either.
+            if (not problems and not validated.validated_parameters["statuses"]
+                    and not boolean(args.get("qpt_status", False), strict=False)):
                 problems.append("nothing to judge the patches by: give statuses, or qpt_status: true")
             if problems:
                 result.update(failed=True, msg="expect: %s" % "; ".join(problems))

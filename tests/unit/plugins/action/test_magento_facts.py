@@ -84,6 +84,10 @@ def test_bad_expect_options_are_named():
     assert result["failed"] and result["msg"].startswith("expect: ") and "gone" in result["msg"] and not module.called
 
 
-def test_expect_needs_a_status_to_judge():
-    result, module = run({"root": "/srv/shop", "patches": ["ACSD-61103"], "expect": {"state": "applied"}})
+@pytest.mark.parametrize("qpt_status", [None, False, "false", "no"])
+def test_expect_needs_a_status_to_judge(qpt_status):
+    args = {"root": "/srv/shop", "patches": ["ACSD-61103"], "expect": {"state": "applied"}}
+    if qpt_status is not None:
+        args["qpt_status"] = qpt_status
+    result, module = run(args)
     assert result["failed"] and "nothing to judge" in result["msg"] and not module.called
