@@ -21,7 +21,7 @@ from ansible_collections.qpt_apply.magento.plugins.module_utils import (  # noqa
 # The rules as the playbooks reach them (plugins/filter/qpt.py), by the names these tests grew up with.
 pre = SimpleNamespace(
     decide=qpt_decision.decide, planned_steps=qpt_decision.planned_steps, input_errors=qpt_catalog.input_problems,
-    knob_errors=filters.knob_errors, qpt_constraint=qpt_catalog.qpt_requirement,
+    knob_errors=filters.knob_errors, knob_sets=filters.knob_sets, qpt_constraint=qpt_catalog.qpt_requirement,
     qpt_satisfies=qpt_catalog.qpt_satisfies, result_record=qpt_record.result_record,
     verify_summary=qpt_record.verify_summary, version_key=qpt_versions.version_key,
     version_matches=qpt_versions.matches)
@@ -142,13 +142,21 @@ def test_good_inputs_pass(patches, serial, cap):
 
 
 def test_knob_errors_name_where_they_were_found():
-    results = [{"item": "", "argument_errors": ["value of a must be one of: x, got: y"]},
-               {"item": "web1", "argument_errors": ["value of a must be one of: x, got: y"]},
-               {"item": "web2", "argument_errors": ["value of b must be one of: p, got: q"]},
-               {"item": "web3", "argument_errors": []}]
+    results = [{"item": {"hosts": [], "knobs": {}}, "argument_errors": ["value of a must be one of: x, got: y"]},
+               {"item": {"hosts": ["web1"], "knobs": {"a": "y"}}, "argument_errors": ["value of a must be one of: x, got: y"]},
+               {"item": {"hosts": ["web2", "web4"], "knobs": {"b": "q"}}, "argument_errors": ["value of b must be one of: p, got: q"]},
+               {"item": {"hosts": ["web3"], "knobs": {}}, "argument_errors": []}]
     assert pre.knob_errors(results) == ("value of a must be one of: x, got: y (in: extra vars, web1); "
-                                        "value of b must be one of: p, got: q (in: web2)")
-    assert pre.knob_errors([{"item": "web1"}]) == ""
+                                        "value of b must be one of: p, got: q (in: web2, web4)")
+    assert pre.knob_errors([{"item": {"hosts": ["web1"], "knobs": {}}}]) == ""
+
+
+def test_knob_sets_group_the_hosts_that_set_the_same_knobs():
+    hostvars = {"web1": {"a": 1, "other": 5}, "web2": {"a": 1}, "web3": {"a": 2, "b": [1]}, "web4": {}, "web5": {}}
+    assert pre.knob_sets(hostvars, ["web1", "web2", "web3", "web4", "web5"], ["a", "b"]) == [
+        {"hosts": ["web1", "web2"], "knobs": {"a": 1}},
+        {"hosts": ["web3"], "knobs": {"a": 2, "b": [1]}},
+        {"hosts": ["web4", "web5"], "knobs": {}}]
 
 
 def test_catalog_entry_problems_are_reported():

@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 from ansible_collections.qpt_apply.magento.plugins.module_utils import qpt_batches, qpt_decision, qpt_record
 from ansible_collections.qpt_apply.magento.plugins.module_utils.magento_qpt import composer_problem
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog import (
@@ -18,12 +20,26 @@ from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_catalog impo
 from ansible_collections.qpt_apply.magento.plugins.module_utils.qpt_versions import matches
 
 
+def knob_sets(hostvars, hosts, names):
+    """The distinct sets of knobs (of `names`) the hosts set, each with the hosts that set it: [{hosts, knobs}].
+    Each set is validated once, however many hosts share it (most take theirs from group_vars)."""
+    sets = {}
+    for host in hosts or []:
+        values = hostvars[host]
+        knobs = dict((name, values[name]) for name in names if name in values)
+        key = json.dumps(knobs, sort_keys=True, default=str)
+        sets.setdefault(key, {"hosts": [], "knobs": knobs})["hosts"].append(host)
+    return list(sets.values())
+
+
 def knob_errors(results):
-    """One line per distinct argument-spec error of a validate_argument_spec loop, naming where it was found."""
+    """One line per distinct argument-spec error of a validate_argument_spec loop over knob_sets (an item
+    with no hosts stands for the extra vars alone), naming where it was found."""
     found = {}
     for result in results or []:
+        where = (result.get("item") or {}).get("hosts") or ["extra vars"]
         for error in result.get("argument_errors") or []:
-            found.setdefault(error, []).append(result.get("item") or "extra vars")
+            found.setdefault(error, []).extend(where)
     return "; ".join("%s (in: %s)" % (error, ", ".join(where)) for error, where in found.items())
 
 
@@ -46,6 +62,7 @@ class FilterModule(object):
             "declared_patches": declared_patches,
             "patch_problems": patch_list_problems,
             "composer_problem": composer_problem,
+            "knob_sets": knob_sets,
             "knob_errors": knob_errors,
             "decide": qpt_decision.decide,
             "transaction_plan": qpt_decision.transaction_plan,
