@@ -227,6 +227,18 @@ def _refuse_unknown_patches(run: Run, options: Options, desired: dict[str, list[
         raise InputError("; ".join(problems) + " (no host was patched, reverted or updated)")
 
 
+def _refuse_held_hosts(run: Run, results: dict[str, HostResult]) -> None:
+    """A host another live rollout holds refuses the whole rollout (exit 2) before any host changes. The
+    preview finds it in each host's read (reason `locked`); the playbook's own lock read refuses a run
+    started without one."""
+    held = [f"{host} is {result.reason.get('message')}" for host, result in results.items()
+            if result.reason.get("code") == "locked"]
+    if held:
+        run.finish("refused", EXIT_BAD_INPUT)
+        raise InputError("; ".join(held) + ". Wait for that rollout to end; if its controller is gone for good, "
+                         "re-run with --take-over RUN_ID (no host was patched, reverted or updated)")
+
+
 def drift(options: Options, ui: Ui, textfile: Path | None = None) -> int:
     """Read every host (the status playbook), then compare with the set it declares: exit 4 when any host
     drifted (a declared patch not Applied, or an Applied one nobody declared), else 1 when a host could not
@@ -304,6 +316,7 @@ def _preview(run: Run, options: Options, ui: Ui, hosts: list[str], *, playbook: 
             private_data_dir=run.runner_dir("preview"))
     _report_run_errors(run, ui, hosts, preview)
     _refuse_unknown_patches(run, options, desired, preview.results)
+    _refuse_held_hosts(run, preview.results)
     for host in hosts:
         result = preview.results.get(host) or HostResult(host=host, action="failed", outcome="failed",
                                                          reason={"code": "no-record", "message": "no result"})

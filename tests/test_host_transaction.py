@@ -239,7 +239,7 @@ def test_a_controller_killed_between_batches_converges(lab_factory, tmp_path, ma
 def test_a_second_controller_is_refused_for_the_hosts_the_first_holds(lab_factory, tmp_path):
     lab = lab_factory(PRODUCTION)
     for host in lab.names:
-        lab.set_faults(host, delays={"di_compile": 8})
+        lab.set_faults(host, delays={"di_compile": 14})
     first = start("apply", "-i", str(lab.inventory), "--yes", "--batches", "100%", state_dir=tmp_path / "first")
     try:
         wait_for(lambda: all((host_state(lab, h).get("lock") or {}).get("run_id") for h in lab.names),
@@ -249,6 +249,11 @@ def test_a_second_controller_is_refused_for_the_hosts_the_first_holds(lab_factor
         assert second.returncode == 2, second.stdout + second.stderr
         for host in lab.names:
             assert f"{host} is held by run {holder}" in second.stderr, second.stderr
+        # A plan reads no lock of its own: it finds the holder in each host's read, and is refused too.
+        plan = qpt_apply("plan", "-i", str(lab.inventory), state_dir=tmp_path / "plan")
+        assert plan.returncode == 2, plan.stdout + plan.stderr
+        for host in lab.names:
+            assert f"{host} is held by run {holder}" in plan.stderr, plan.stderr
         # Nothing of the second run reached a host: the first still holds both, and finishes.
         assert all(host_state(lab, h)["lock"]["run_id"] == holder for h in lab.names)
         assert first.wait(timeout=600) == 0, first.communicate()

@@ -71,6 +71,11 @@ def describe_holder(lock):
         lock.get("run_id"), lock.get("playbook"), controller.get("host"), controller.get("pid"), lock.get("since"))
 
 
+def held_by(lock):
+    """How a host another live rollout holds is named: 'held by run ID (playbook, controller host pid N, since T)'."""
+    return "held by %s" % describe_holder(lock)
+
+
 def lock_refusals(hostvars, hosts, run_id, takeover=""):
     """One line per host another live rollout holds (the transaction read of each host in qpt_transaction_read)."""
     lines = []
@@ -78,7 +83,7 @@ def lock_refusals(hostvars, hosts, run_id, takeover=""):
         read = (hostvars.get(host) or {}).get("qpt_transaction_read") or {}
         lock = read.get("lock")
         if lock and lock.get("run_id") != run_id and not holder_gone(lock, takeover):
-            lines.append("%s is held by %s" % (host, describe_holder(lock)))
+            lines.append("%s is %s" % (host, held_by(lock)))
     return lines
 
 
@@ -124,7 +129,7 @@ def _with_host_state(decision, facts, mode, run_id, takeover, own_transaction=Fa
                 return _with_run_change(decision)
             decision.update(action="locked", outcome="failed", fail=True, run_patch=False, update_qpt=False,
                             restore_qpt=False,
-                            reason=reason_of("locked", "held by another rollout: %s" % describe_holder(lock)))
+                            reason=reason_of("locked", held_by(lock)))
             return decision
         decision["takeover"] = lock.get("run_id")
     busy = state.get("in_flight")
