@@ -2,6 +2,7 @@
 
     python bench/rollout.py [--hosts 10] [--growth 5,10,20,40] [--growth-forks 50]
                             [--realistic] [--realistic-hosts 20] [--delay-scale 1.0]
+    python bench/rollout.py --against CHECKOUT [--hosts 10] [--rounds 3]
 
 Brings up a lab (every host on QPT 1.1.55, which offers ACSD-61103, production mode, the patch not
 applied), then measures each case's wall seconds and the controller's CPU seconds (benchlib.Meter):
@@ -23,6 +24,9 @@ starts from the same clean fleet.
                   di_compile 60 s; times --delay-scale): a canary-first rollout of --realistic-hosts
                   against the serial ssh loop and the ad-hoc chain.
 
+--against DIR     a change judged against the code before it: status, plan, apply and revert of this
+                  checkout and of DIR (a git worktree of another commit), interleaved on one fleet.
+
 The lab's hosts share this machine's cores with the controller: absolute seconds, and the extrapolation
 most of all, describe this lab on this machine; the ratios are what to compare between changes.
 """
@@ -33,6 +37,7 @@ import argparse
 import json
 import os
 import shlex
+import statistics
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -124,8 +129,12 @@ class Bench:
                 f"cd {shlex.quote(v['magento_root'])} && {_chain(shlex.quote(v['magento_php']))}"])
         return commands
 
-    def qpt(self, command: str, inventory: Path, *args: str) -> list[str]:
-        return [*QPT_APPLY, command, "-i", str(inventory), "--state-dir", str(self.state_dir), *args]
+    def qpt(self, command: str, inventory: Path, *args: str, checkout: Path | None = None) -> list[str]:
+        """qpt-apply of this checkout, or of another one (--against): its own code, playbooks and collection."""
+        program = QPT_APPLY if checkout is None else [
+            QPT_APPLY[0], "-c", f"import sys; sys.path.insert(0, {str(checkout)!r}); "
+                                "from qpt_apply.cli import main; sys.exit(main())"]
+        return [*program, command, "-i", str(inventory), "--state-dir", str(self.state_dir), *args]
 
     # ------------------------------------------------------------------ measuring
 
@@ -277,6 +286,38 @@ def side_by_side(bench: Bench, names: list[str]) -> list[Case]:
                                batches_of="revert"))
     bench.reset(names)
     return cases
+
+
+# The commands an A/B comparison (--against) runs with both checkouts; apply and revert alternate, so each
+# starts from where the other left the fleet.
+AGAINST_CASES = (("status", ("status",)), ("plan", ("plan",)),
+                 ("apply --batches 100%", ("apply", "--yes", "--batches", "100%")),
+                 ("revert", ("revert", "--yes")))
+
+
+def against(bench: Bench, names: list[str], other: Path, rounds: int) -> dict[str, dict[str, list[Case]]]:
+    """Each case with this checkout and with `other`, interleaved on one fleet, the order swapped every
+    round, so both see the same machine load: {case: {"this": [...], "other": [...]}}."""
+    inventory = bench.inventory(names)
+    found: dict[str, dict[str, list[Case]]] = {name: {"this": [], "other": []} for name, _ in AGAINST_CASES}
+    for round_ in range(rounds):
+        order = (("this", None), ("other", other)) if round_ % 2 == 0 else (("other", other), ("this", None))
+        for side, checkout in order:
+            for name, args in AGAINST_CASES:
+                found[name][side].append(bench.measure(f"{name} ({side})", names,
+                                                       [bench.qpt(*args[:1], inventory, *args[1:], checkout=checkout)]))
+    return found
+
+
+def print_against(found: dict[str, dict[str, list[Case]]], other: Path) -> None:
+    print(f"\nthis checkout against {other}: medians of {len(next(iter(found.values()))['this'])} interleaved runs")
+    print(f"{'case':24} {'other wall':>10} {'this wall':>10} {'this/other':>10} {'other CPU':>10} {'this CPU':>9}"
+          f" {'this/other':>10}")
+    for name, sides in found.items():
+        wall = {side: statistics.median(c.wall for c in cases) for side, cases in sides.items()}
+        cpu = {side: statistics.median(c.cpu for c in cases) for side, cases in sides.items()}
+        print(f"{name:24} {wall['other']:10.2f} {wall['this']:10.2f} {wall['this'] / wall['other']:10.2f}"
+              f" {cpu['other']:10.2f} {cpu['this']:9.2f} {cpu['this'] / cpu['other']:10.2f}")
 
 
 def growth(bench: Bench, names: list[str], sizes: list[int], forks: int) -> dict[int, dict[str, Case]]:
@@ -435,7 +476,13 @@ def main() -> int:
     parser.add_argument("--realistic-hosts", type=int, default=20)
     parser.add_argument("--delay-scale", type=float, default=1.0,
                         help="multiply the realistic delays (e.g. 0.05 for a quick try)")
+    parser.add_argument("--against", type=Path, metavar="CHECKOUT",
+                        help="instead of the table: status, plan, apply and revert of this checkout against another"
+                             " (e.g. a git worktree of an older commit), interleaved on the --hosts fleet")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved runs of each side with --against")
     args = parser.parse_args()
+    if args.against and not (args.against / "qpt_apply" / "cli.py").is_file():
+        parser.error(f"--against {args.against}: not a qpt-apply checkout")
     if args.hosts < 1 or args.realistic_hosts < 1 or args.delay_scale < 0:
         parser.error("--hosts and --realistic-hosts must be >= 1, --delay-scale >= 0")
 
@@ -463,6 +510,9 @@ def run(args: argparse.Namespace, bench: Bench) -> None:
     names = bench.lab.names
     if not bench.meter.counts_ssh_masters:
         print("note: cannot reap SSH ControlPersist masters here (no PR_SET_CHILD_SUBREAPER): their CPU is not counted")
+    if args.against:
+        print_against(against(bench, names[:args.hosts], args.against.resolve(), args.rounds), args.against)
+        return
     print(f"\nside by side on {args.hosts} hosts (forks: shipped ansible.cfg)")
     print_side_by_side(side_by_side(bench, names[:args.hosts]))
     if args.growth:
