@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 import qpt_apply.paths  # noqa: F401  (puts the collection on sys.path: tests import its plugins as Ansible does)
+# The lab imports collection code too; imported here, before any test reads an inventory in this process
+# (which installs Ansible's collection finder, and that refuses new plain imports from the collection).
+import qpt_apply.lab.fleet  # noqa: F401,E402
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

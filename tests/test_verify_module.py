@@ -17,6 +17,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from qpt_apply import paths
+
 REPO = Path(__file__).resolve().parent.parent
 MODULE_PATH = REPO / "plugins" / "modules" / "magento_login_check.py"
 
@@ -492,7 +494,9 @@ def test_module_runs_under_ansible_with_no_log(fresh, tmp_path):
     args = {"ANSIBLE_MODULE_ARGS": {"magento_root": str(fresh.root), "php": shutil.which("php"),
                                     "base_url": fresh.shop.url, "customer_email": EMAIL,
                                     "customer_password": fresh.password, "_ansible_check_mode": True}}
-    done = subprocess.run([sys.executable, str(MODULE_PATH)], input=json.dumps(args), capture_output=True, text=True)
+    # Its module_utils come from the collection, as AnsiballZ would bundle them.
+    done = subprocess.run([sys.executable, str(MODULE_PATH)], input=json.dumps(args), capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(paths.collections_dir())})
     out = json.loads(done.stdout)
     assert out["result"]["outcome"] == "skipped" and out["changed"] is False
     assert fresh.password not in done.stdout
